@@ -1,0 +1,221 @@
+// lambda-local: the command line. Parses arguments and hands everything else to ll::App.
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "app/app.h"
+#include "base/log.h"
+#include "base/strings.h"
+
+namespace {
+
+constexpr char kVersion[] = "0.1.0";
+
+int Fail(const std::string& message) {
+  ll::WriteLine(ll::LogStream::kErr, "lambda-local: error: " + message);
+  return 1;
+}
+
+struct CommonFlags {
+  std::string template_path;
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  int max_concurrency = 64;
+  int idle_timeout_s = 300;
+};
+
+void AddCommonFlags(CLI::App* cmd, CommonFlags* f) {
+  cmd->add_option("--template,-t", f->template_path,
+                  "SAM/CloudFormation template (default: template.yaml, template.yml or "
+                  "template.json in the current folder)");
+  cmd->add_option("--region", f->region, "AWS region the functions live in")->capture_default_str();
+  cmd->add_option("--account-id", f->account_id, "AWS account id used in ARNs")->capture_default_str();
+  cmd->add_option("--max-concurrency", f->max_concurrency,
+                  "Account-wide limit on running invocations (429 beyond it)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  cmd->add_option("--idle-timeout", f->idle_timeout_s,
+                  "Seconds an idle execution environment is kept warm")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
+}
+
+ll::Result<std::filesystem::path> ResolveTemplate(const std::string& given) {
+  if (!given.empty()) {
+    if (!std::filesystem::exists(given)) {
+      return ll::Status::Error("NoTemplate", fmt::format("template {} does not exist", given));
+    }
+    return std::filesystem::path(given);
+  }
+  std::filesystem::path found = ll::FindDefaultTemplate(std::filesystem::current_path());
+  if (found.empty()) {
+    return ll::Status::Error("NoTemplate",
+                             fmt::format("no template.yaml, template.yml or template.json in {} "
+                                         "(use --template)",
+                                         std::filesystem::current_path().string()));
+  }
+  return found;
+}
+
+ll::AppOptions ToAppOptions(const CommonFlags& f, const std::filesystem::path& tpl) {
+  ll::AppOptions o;
+  o.template_path = tpl;
+  o.region = f.region;
+  o.account_id = f.account_id;
+  o.max_concurrency = f.max_concurrency;
+  o.idle_timeout = std::chrono::seconds(f.idle_timeout_s);
+  return o;
+}
+
+int RunStart(const CommonFlags& flags, const std::string& host, int port, const sigset_t& signals) {
+  auto tpl = ResolveTemplate(flags.template_path);
+  if (!tpl.ok()) return Fail(tpl.status().message());
+  ll::AppOptions options = ToAppOptions(flags, *tpl);
+  options.host = host;
+  options.port = port;
+  options.sink = [](const std::string& fn, std::string_view line) {
+    ll::WriteLine(ll::LogStream::kOut, fmt::format("[{}] {}", fn, line));
+  };
+  auto app = ll::App::Create(options);
+  if (!app.ok()) return Fail(app.status().message());
+  ll::Status serving = (*app)->Serve();
+  if (!serving.ok()) return Fail(serving.message());
+
+  const auto& loaded = (*app)->loaded();
+  ll::WriteLine(ll::LogStream::kOut,
+                fmt::format("lambda-local {}: {} function(s) from {}", kVersion,
+                            loaded.functions.size(), tpl->string()));
+  for (const auto& fn : loaded.functions) {
+    ll::WriteLine(ll::LogStream::kOut, fmt::format("  {:<24} {:<16} {}", fn.name, fn.runtime, fn.Arn()));
+  }
+  if (!loaded.ignored.empty()) {
+    std::string list;
+    for (const auto& r : loaded.ignored) list += (list.empty() ? "" : ", ") + r;
+    ll::WriteLine(ll::LogStream::kOut, "ignored resources (not emulated): " + list);
+  }
+  ll::WriteLine(ll::LogStream::kOut, "memory limit: " + (*app)->memory_limit_description());
+  ll::WriteLine(ll::LogStream::kOut,
+                fmt::format("lambda-local ready on http://{}:{}", host, (*app)->port()));
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  ll::WriteLine(ll::LogStream::kOut, fmt::format("lambda-local: {} received, stopping", strsignal(sig)));
+  (*app)->Stop();
+  return 0;
+}
+
+int RunInvoke(const CommonFlags& flags, const std::string& name, const std::string& event_path,
+              const sigset_t& signals) {
+  auto tpl = ResolveTemplate(flags.template_path);
+  if (!tpl.ok()) return Fail(tpl.status().message());
+  std::string event = "{}";
+  if (!event_path.empty()) {
+    std::stringstream buf;
+    if (event_path == "-") {
+      buf << std::cin.rdbuf();
+    } else {
+      std::ifstream in(event_path, std::ios::binary);
+      if (!in) return Fail("cannot read event file " + event_path);
+      buf << in.rdbuf();
+    }
+    event = buf.str();
+  }
+  ll::AppOptions options = ToAppOptions(flags, *tpl);
+  options.port = 0;
+  options.sink = [](const std::string&, std::string_view line) {
+    ll::WriteLine(ll::LogStream::kErr, line);
+  };
+  auto app = ll::App::Create(options);
+  if (!app.ok()) return Fail(app.status().message());
+  auto fn = (*app)->invoker().Find(name);
+  if (!fn) {
+    std::string names;
+    for (const auto& f : (*app)->loaded().functions) names += (names.empty() ? "" : ", ") + f.name;
+    return Fail(fmt::format("no function named {} in {} (functions: {})", name, tpl->string(), names));
+  }
+
+  // Ctrl-C kills the function's process group instead of orphaning it.
+  std::atomic<bool> interrupted{false};
+  pthread_t main_thread = pthread_self();
+  (void)main_thread;
+  ll::App* raw = app->get();
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    if (sig != SIGUSR1) {
+      interrupted = true;
+      raw->invoker().Stop();
+    }
+  });
+
+  ll::Invocation inv;
+  inv.request_id = ll::NewUuid();
+  inv.payload = event.empty() ? "{}" : event;
+  inv.invoked_function_arn = fn->Arn();
+  ll::InvokeResult r = (*app)->invoker().Invoke(name, inv);
+  pthread_kill(waiter.native_handle(), SIGUSR1);
+  waiter.join();
+  (*app)->Stop();
+  if (interrupted) return 130;
+  if (!r.status.ok()) return Fail(r.status.message());
+  std::string out = r.outcome.payload + "\n";
+  fwrite(out.data(), 1, out.size(), stdout);
+  fflush(stdout);
+  return r.outcome.function_error ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Signals are taken synchronously by sigwait; every thread started later inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  CLI::App cli{"lambda-local: a local AWS Lambda emulator"};
+  cli.set_version_flag("--version,-V", std::string("lambda-local ") + kVersion);
+  cli.require_subcommand(1);
+
+  CommonFlags start_flags;
+  std::string host = "127.0.0.1";
+  int port = 4566;
+  CLI::App* start = cli.add_subcommand("start", "Serve the template's functions on one port");
+  AddCommonFlags(start, &start_flags);
+  start->add_option("--port,-p", port, "Port to serve on")->capture_default_str()->check(CLI::Range(0, 65535));
+  start->add_option("--host", host, "Address to bind")->capture_default_str();
+
+  CommonFlags invoke_flags;
+  std::string name;
+  std::string event_path;
+  CLI::App* invoke = cli.add_subcommand("invoke", "Run one invocation without a server");
+  AddCommonFlags(invoke, &invoke_flags);
+  invoke->add_option("name", name, "Function name or logical id")->required();
+  invoke->add_option("--event,-e", event_path, "Event JSON file, or - for standard input");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+  try {
+    if (start->parsed()) return RunStart(start_flags, host, port, signals);
+    if (invoke->parsed()) return RunInvoke(invoke_flags, name, event_path, signals);
+  } catch (const std::exception& e) {
+    return Fail(e.what());
+  }
+  return 0;
+}

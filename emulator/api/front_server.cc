@@ -1,0 +1,104 @@
+#include "api/front_server.h"
+
+#include <httplib.h>
+
+#include <fmt/format.h>
+
+#include "api/lambda_errors.h"
+#include "api/service_router.h"
+#include "base/strings.h"
+#include "model/error_names.h"
+
+namespace ll {
+namespace {
+
+// Large enough to read an oversized invoke and answer 413 in Lambda's own shape.
+constexpr size_t kMaxRequestBytes = 32u << 20;
+
+}  // namespace
+
+FrontServer::FrontServer(Invoker* invoker, FrontOptions options)
+    : options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
+  httplib::Server& s = *server_;
+  s.set_tcp_nodelay(true);
+  // httplib's default also sets SO_REUSEPORT, which would let a second server share a busy port.
+  s.set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  s.set_keep_alive_max_count(1 << 30);
+  s.set_keep_alive_timeout(60);
+  s.set_payload_max_length(kMaxRequestBytes);
+  const int threads = options_.worker_threads;
+  s.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
+
+  s.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    RouteInputs in;
+    const std::string& auth = req.get_header_value("Authorization");
+    const std::string& credential = req.get_param_value("X-Amz-Credential");
+    const std::string& target = req.get_header_value("X-Amz-Target");
+    const std::string& content_type = req.get_header_value("Content-Type");
+    in.authorization = auth;
+    in.credential_param = credential;
+    in.target = target;
+    in.content_type = content_type;
+    in.body = req.body;
+    in.path = req.path;
+    ServiceRoute route = RouteRequest(in);
+    if (route.service == "lambda") return httplib::Server::HandlerResponse::Unhandled;
+    WriteServiceNotServed(res, route, NewUuid());
+    return httplib::Server::HandlerResponse::Handled;
+  });
+
+  RegisterLambdaRoutes(s, invoker, options_.lambda);
+
+  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (res.status == 404 && res.body.empty()) {
+      res.set_header("x-amzn-RequestId", NewUuid());
+      WriteLambdaError(res, Status::Error(errors::kUnknownOperation,
+                                          fmt::format("{} {} is not an operation lambda-local serves",
+                                                      req.method, req.path)));
+      res.status = 404;
+    } else if (res.status == 413 && res.body.empty()) {
+      WriteLambdaError(res, Status::Error(errors::kRequestTooLarge,
+                                          "Request must be smaller than 6291456 bytes for the "
+                                          "InvokeFunction operation"));
+    }
+  });
+  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "internal error";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    WriteLambdaError(res, Status::Error(errors::kService, what));
+  });
+}
+
+FrontServer::~FrontServer() { Stop(); }
+
+Status FrontServer::Start() {
+  if (options_.port == 0) {
+    port_ = server_->bind_to_any_port(options_.host);
+  } else if (server_->bind_to_port(options_.host, options_.port)) {
+    port_ = options_.port;
+  }
+  if (port_ <= 0) {
+    return Status::Error("PortUnavailable",
+                         fmt::format("cannot listen on {}:{}: the port is already in use or the "
+                                     "address is not available (choose another with --port)",
+                                     options_.host, options_.port));
+  }
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  return Status::Ok();
+}
+
+void FrontServer::Stop() {
+  if (!thread_.joinable()) return;
+  server_->stop();
+  thread_.join();
+}
+
+}  // namespace ll

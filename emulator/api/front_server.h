@@ -1,0 +1,44 @@
+// FrontServer: the single front port (default 127.0.0.1:4566). Routes each request to its
+// AWS service by SigV4 scope, then serves the Lambda API; other services answer "not served".
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "api/lambda_api.h"
+#include "base/status.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace ll {
+
+class Invoker;
+
+struct FrontOptions {
+  std::string host = "127.0.0.1";
+  int port = 4566;  // 0: any free port
+  int worker_threads = 80;
+  LambdaApiOptions lambda;
+};
+
+class FrontServer {
+ public:
+  FrontServer(Invoker* invoker, FrontOptions options);
+  ~FrontServer();  // Stop()
+
+  // Binds and starts serving on its own thread.
+  Status Start();
+  void Stop();
+  int port() const { return port_; }
+
+ private:
+  FrontOptions options_;
+  std::unique_ptr<httplib::Server> server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace ll

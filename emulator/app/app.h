@@ -1,0 +1,58 @@
+// App: the composition root. Builds everything from a template and options, starts it in
+// order (runtimes, memory limiter, reaper, invoker, front server) and stops it in reverse.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "api/front_server.h"
+#include "base/status.h"
+#include "invoke/invoker.h"
+#include "process/memory_limit.h"
+#include "process/reaper.h"
+#include "runtimes/runtime_catalog.h"
+#include "template/template_loader.h"
+
+namespace ll {
+
+struct AppOptions {
+  std::filesystem::path template_path;
+  std::string host = "127.0.0.1";
+  int port = 4566;
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  int max_concurrency = 64;
+  std::chrono::milliseconds idle_timeout{300000};
+  LogSink sink;
+};
+
+class App {
+ public:
+  // Loads the template and prepares every function; serves nothing yet.
+  static Result<std::unique_ptr<App>> Create(const AppOptions& options);
+  ~App();  // Stop()
+
+  // Starts the front server on options.port.
+  Status Serve();
+  // Kills every function process and stops serving. Idempotent.
+  void Stop();
+
+  Invoker& invoker() { return *invoker_; }
+  const LoadedTemplate& loaded() const { return loaded_; }
+  std::string memory_limit_description() const { return limiter_->Describe(); }
+  int port() const { return front_ ? front_->port() : 0; }
+
+ private:
+  App() = default;
+
+  AppOptions options_;
+  LoadedTemplate loaded_;
+  std::unique_ptr<RuntimeCatalog> catalog_;
+  std::unique_ptr<MemoryLimiter> limiter_;
+  std::unique_ptr<Reaper> reaper_;
+  std::unique_ptr<Invoker> invoker_;
+  std::unique_ptr<FrontServer> front_;
+};
+
+}  // namespace ll

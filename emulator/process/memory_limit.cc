@@ -1,0 +1,251 @@
+#include "process/memory_limit.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace ll {
+namespace {
+
+bool WriteFile(const std::string& path, const std::string& value) {
+  std::ofstream out(path);
+  if (!out) return false;
+  out << value;
+  out.flush();
+  return bool(out);
+}
+
+int64_t ReadInt(const std::string& path) {
+  std::ifstream in(path);
+  int64_t v = 0;
+  in >> v;
+  return in ? v : 0;
+}
+
+// This process's cgroup path for `controller` ("" means the v2 unified entry).
+std::string OwnCgroupPath(const std::string& controller) {
+  std::ifstream in("/proc/self/cgroup");
+  std::string line;
+  while (std::getline(in, line)) {
+    // hierarchy-id:controllers:path
+    size_t a = line.find(':');
+    size_t b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    std::string controllers = line.substr(a + 1, b - a - 1);
+    std::string path = line.substr(b + 1);
+    if (controller.empty() ? controllers.empty() : controllers == controller) return path;
+  }
+  return "";
+}
+
+// --- cgroups -------------------------------------------------------------------------------
+
+class CgroupBox : public MemoryBox {
+ public:
+  CgroupBox(std::string dir, std::string peak_file) : dir_(std::move(dir)), peak_file_(std::move(peak_file)) {}
+  ~CgroupBox() override {
+    // The environment's processes are gone by now; a leftover group would only leak a directory.
+    rmdir(dir_.c_str());
+  }
+  std::string procs_path() const override { return dir_ + "/cgroup.procs"; }
+  void Attach(pid_t) override {}
+  int64_t PeakBytes() const override { return ReadInt(dir_ + "/" + peak_file_); }
+
+ private:
+  std::string dir_;
+  std::string peak_file_;
+};
+
+class CgroupLimiter : public MemoryLimiter {
+ public:
+  CgroupLimiter(int version, std::string root) : version_(version), root_(std::move(root)) {}
+  ~CgroupLimiter() override { rmdir(root_.c_str()); }
+
+  std::string Describe() const override {
+    return fmt::format("memory cgroup v{} ({})", version_, root_);
+  }
+
+  std::unique_ptr<MemoryBox> NewBox(int64_t limit_bytes) override {
+    std::string dir = fmt::format("{}/env-{}", root_, next_id_++);
+    if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return nullptr;
+    if (version_ == 2) {
+      WriteFile(dir + "/memory.max", std::to_string(limit_bytes));
+      WriteFile(dir + "/memory.swap.max", "0");
+      return std::make_unique<CgroupBox>(dir, "memory.peak");
+    }
+    WriteFile(dir + "/memory.limit_in_bytes", std::to_string(limit_bytes));
+    WriteFile(dir + "/memory.memsw.limit_in_bytes", std::to_string(limit_bytes));
+    return std::make_unique<CgroupBox>(dir, "memory.max_usage_in_bytes");
+  }
+
+  // Makes a lambda-local-<pid> group under this process's own group; nullptr when not allowed.
+  static std::unique_ptr<CgroupLimiter> TryV2() {
+    std::string mount;
+    for (const char* candidate : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
+      std::ifstream controllers(std::string(candidate) + "/cgroup.controllers");
+      if (controllers) {
+        mount = candidate;
+        break;
+      }
+    }
+    if (mount.empty()) return nullptr;
+    std::string parent = mount + OwnCgroupPath("");
+    std::ifstream in(parent + "/cgroup.controllers");
+    std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (all.find("memory") == std::string::npos) return nullptr;
+    std::string root = fmt::format("{}/lambda-local-{}", parent, getpid());
+    if (mkdir(root.c_str(), 0755) != 0 && errno != EEXIST) return nullptr;
+    if (!WriteFile(parent + "/cgroup.subtree_control", "+memory") ||
+        !WriteFile(root + "/cgroup.subtree_control", "+memory")) {
+      rmdir(root.c_str());
+      return nullptr;
+    }
+    return std::make_unique<CgroupLimiter>(2, root);
+  }
+
+  static std::unique_ptr<CgroupLimiter> TryV1() {
+    std::string mount = "/sys/fs/cgroup/memory";
+    struct stat st;
+    if (stat((mount + "/memory.limit_in_bytes").c_str(), &st) != 0) return nullptr;
+    std::string own = OwnCgroupPath("memory");
+    std::string parent = mount + (own == "/" ? "" : own);
+    std::string root = fmt::format("{}/lambda-local-{}", parent, getpid());
+    if (mkdir(root.c_str(), 0755) != 0 && errno != EEXIST) return nullptr;
+    // Prove a limit can be set before relying on it.
+    if (!WriteFile(root + "/memory.use_hierarchy", "1") && ReadInt(root + "/memory.use_hierarchy") != 1) {
+      // use_hierarchy is inherited and may be read-only; that is fine.
+    }
+    std::string probe = root + "/probe";
+    if (mkdir(probe.c_str(), 0755) != 0 ||
+        !WriteFile(probe + "/memory.limit_in_bytes", std::to_string(128 << 20))) {
+      rmdir(probe.c_str());
+      rmdir(root.c_str());
+      return nullptr;
+    }
+    rmdir(probe.c_str());
+    return std::make_unique<CgroupLimiter>(1, root);
+  }
+
+ private:
+  int version_;
+  std::string root_;
+  std::atomic<int> next_id_{0};
+};
+
+// --- RSS watch --------------------------------------------------------------------------------
+
+class RssLimiter;
+
+class RssBox : public MemoryBox {
+ public:
+  RssBox(RssLimiter* owner, int64_t limit) : owner_(owner), limit_(limit) {}
+  ~RssBox() override;
+  std::string procs_path() const override { return ""; }
+  void Attach(pid_t process_group) override;
+  int64_t PeakBytes() const override { return peak_.load(); }
+
+  int64_t limit_;
+  std::atomic<int64_t> peak_{0};
+  std::atomic<pid_t> group_{0};
+
+ private:
+  RssLimiter* owner_;
+};
+
+// One thread samples every attached process group's total RSS and kills groups over limit.
+class RssLimiter : public MemoryLimiter {
+ public:
+  RssLimiter() { thread_ = std::thread([this] { Run(); }); }
+  ~RssLimiter() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  std::string Describe() const override {
+    return "RSS watch of each process group every 50 ms (no memory cgroup could be made)";
+  }
+  std::unique_ptr<MemoryBox> NewBox(int64_t limit_bytes) override {
+    return std::make_unique<RssBox>(this, limit_bytes);
+  }
+  void Add(RssBox* box) {
+    std::lock_guard<std::mutex> lock(mu_);
+    boxes_[box] = true;
+  }
+  void Remove(RssBox* box) {
+    std::lock_guard<std::mutex> lock(mu_);
+    boxes_.erase(box);
+  }
+
+ private:
+  void Run() {
+    const long page = sysconf(_SC_PAGESIZE);
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopping_) {
+      if (!boxes_.empty()) {
+        std::map<pid_t, int64_t> rss_by_group;
+        if (DIR* proc = opendir("/proc")) {
+          while (dirent* e = readdir(proc)) {
+            if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+            std::string base = std::string("/proc/") + e->d_name;
+            std::ifstream stat_in(base + "/stat");
+            std::string stat_line;
+            std::getline(stat_in, stat_line);
+            size_t paren = stat_line.rfind(')');
+            if (paren == std::string::npos) continue;
+            std::istringstream fields(stat_line.substr(paren + 2));
+            std::string state;
+            long ppid, pgrp;
+            fields >> state >> ppid >> pgrp;
+            std::ifstream statm(base + "/statm");
+            long size = 0, resident = 0;
+            statm >> size >> resident;
+            rss_by_group[pid_t(pgrp)] += int64_t(resident) * page;
+          }
+          closedir(proc);
+        }
+        for (auto& [box, unused] : boxes_) {
+          pid_t group = box->group_.load();
+          if (group <= 0) continue;
+          int64_t rss = rss_by_group[group];
+          if (rss > box->peak_.load()) box->peak_.store(rss);
+          if (rss > box->limit_) kill(-group, SIGKILL);
+        }
+      }
+      cv_.wait_for(lock, std::chrono::milliseconds(50));
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<RssBox*, bool> boxes_;  // guarded by mu_
+  bool stopping_ = false;          // guarded by mu_
+  std::thread thread_;
+};
+
+RssBox::~RssBox() { owner_->Remove(this); }
+
+void RssBox::Attach(pid_t process_group) {
+  group_.store(process_group);
+  owner_->Add(this);
+}
+
+}  // namespace
+
+std::unique_ptr<MemoryLimiter> MemoryLimiter::Create() {
+  if (auto v2 = CgroupLimiter::TryV2()) return v2;
+  if (auto v1 = CgroupLimiter::TryV1()) return v1;
+  return std::make_unique<RssLimiter>();
+}
+
+}  // namespace ll

@@ -1,0 +1,61 @@
+// Reaper: spawns child processes into their own process groups and owns the one thread
+// that reaps them, delivering each child's exit status to the callback given at spawn.
+#pragma once
+
+#include <sys/types.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/status.h"
+
+namespace ll {
+
+struct SpawnSpec {
+  std::string executable;          // absolute path
+  std::vector<std::string> argv;   // argv[0] included
+  std::vector<std::string> env;    // "NAME=value"; the child gets exactly these
+  std::filesystem::path cwd;
+  std::string cgroup_procs_path;   // when set, the child joins this cgroup before exec
+};
+
+struct SpawnedChild {
+  pid_t pid = -1;      // also the process group id
+  int output_fd = -1;  // read end of the child's stdout+stderr pipe (non-blocking, close-on-exec)
+};
+
+// Thread-safe. Exit callbacks run on the reaper thread, with no lock held.
+class Reaper {
+ public:
+  using ExitCallback = std::function<void(int wait_status)>;
+
+  Reaper();
+  ~Reaper();  // kills the process groups still watched, then joins the thread
+  Reaper(const Reaper&) = delete;
+  Reaper& operator=(const Reaper&) = delete;
+
+  Result<SpawnedChild> Spawn(const SpawnSpec& spec, ExitCallback on_exit);
+
+ private:
+  void Run();
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<pid_t, ExitCallback> watched_;  // guarded by mu_
+  bool stopping_ = false;                  // guarded by mu_
+  std::thread thread_;
+};
+
+// "exit status 1" / "signal: killed", as the Go-based AWS platform words it.
+std::string DescribeWaitStatus(int wait_status);
+
+// Absolute path of `name` found on PATH (or `name` itself when it contains a '/'); empty if none.
+std::string FindExecutable(const std::string& name);
+
+}  // namespace ll

@@ -1,0 +1,453 @@
+#include "sandbox/environment.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <fmt/format.h>
+
+#include "base/strings.h"
+#include "model/error_names.h"
+#include "model/log_lines.h"
+
+namespace ll {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// AWS: a runtime may answer with up to 6 MiB + 100 bytes.
+constexpr size_t kMaxResponseBytes = 6291556;
+// AWS gives init 10 s before it retries it under the function's own timeout.
+constexpr auto kInitAllowance = std::chrono::seconds(10);
+// The tail needs only the last 4 KB; keep a little more of a noisy invocation.
+constexpr size_t kCaptureKeepBytes = 64 * 1024;
+// A line longer than this is emitted in pieces, so one runaway print cannot eat memory.
+constexpr size_t kMaxLineBytes = 256 * 1024;
+
+double MsBetween(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+RuntimeReply InvalidRequestId() {
+  return {400, "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}"};
+}
+
+}  // namespace
+
+Environment::Environment(const FunctionConfig& fn, const EnvironmentDeps& deps)
+    : fn_(fn), deps_(deps) {}
+
+Result<std::unique_ptr<Environment>> Environment::Start(const FunctionConfig& fn,
+                                                        const LaunchSpec& launch,
+                                                        const EnvironmentDeps& deps) {
+  std::unique_ptr<Environment> env(new Environment(fn, deps));
+  env->runtime_api_ = std::make_unique<RuntimeApiServer>(env.get());
+  if (!env->runtime_api_->Start()) {
+    return Status::Error(errors::kService, "cannot bind a Runtime API port on 127.0.0.1");
+  }
+  if (deps.limiter) env->box_ = deps.limiter->NewBox(int64_t(fn.memory_mb) << 20);
+
+  const std::string version = "$LATEST";
+  SpawnSpec spec;
+  spec.executable = launch.executable;
+  spec.argv = launch.argv;
+  spec.cwd = fn.code_dir;
+  spec.env = BuildEnvironment(fn, launch, deps.host, env->runtime_api_->address(),
+                              NewLogStreamName(version), version);
+  if (env->box_) spec.cgroup_procs_path = env->box_->procs_path();
+
+  env->wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  env->spawned_at_ = Clock::now();
+  Environment* raw = env.get();
+  auto child = deps.reaper->Spawn(spec, [raw](int status) { raw->OnExit(status); });
+  if (!child.ok()) {
+    // The child exists until the reaper has collected it; wait, so OnExit cannot outlive us.
+    std::unique_lock<std::mutex> lock(env->mu_);
+    env->cv_.wait(lock, [&] { return env->exit_status_.has_value(); });
+    return child.status();
+  }
+  env->pid_ = child->pid;
+  env->output_fd_ = child->output_fd;
+  if (env->box_) env->box_->Attach(env->pid_);
+  env->reader_ = std::thread([raw] { raw->ReadOutputLoop(); });
+  return env;
+}
+
+Environment::~Environment() {
+  Kill();
+  if (output_fd_ >= 0) close(output_fd_);
+  if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+bool Environment::reusable() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return state_ != State::kDead && !stopping_;
+}
+
+void Environment::Kill() {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+    if (pid_ > 0 && !exit_status_) {
+      kill(-pid_, SIGKILL);
+      cv_.wait(lock, [&] { return exit_status_.has_value(); });
+    }
+  }
+  if (runtime_api_) runtime_api_->Stop();
+  if (reader_.joinable()) {
+    uint64_t one = 1;
+    (void)!write(wake_fd_, &one, sizeof one);
+    reader_.join();
+  }
+}
+
+void Environment::OnExit(int wait_status) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    exit_status_ = wait_status;
+    state_ = State::kDead;
+  }
+  cv_.notify_all();
+}
+
+InvokeOutcome Environment::Invoke(const Invocation& inv) {
+  enum class End { kAnswered, kInitError, kExited, kTimedOut };
+  End end;
+  Clock::time_point picked_at;
+  bool was_picked;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    pending_ = inv;
+    picked_ = false;
+    ending_ = Ending::kNone;
+    answer_.clear();
+    answer_error_type_.clear();
+    cv_.notify_all();
+    const auto init_deadline = spawned_at_ + kInitAllowance + std::chrono::seconds(fn_.timeout_s);
+    while (true) {
+      if (ending_ != Ending::kNone) {
+        end = End::kAnswered;
+        break;
+      }
+      if (init_error_ && !picked_) {
+        end = End::kInitError;
+        break;
+      }
+      if (exit_status_) {
+        end = End::kExited;
+        break;
+      }
+      if (stopping_) {
+        end = End::kExited;
+        break;
+      }
+      const auto deadline =
+          picked_ ? picked_at_ + std::chrono::seconds(fn_.timeout_s) : init_deadline;
+      if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && Clock::now() >= deadline &&
+          ending_ == Ending::kNone && !exit_status_ && !(init_error_ && !picked_)) {
+        end = End::kTimedOut;
+        break;
+      }
+    }
+    was_picked = picked_;
+    picked_at = picked_at_;
+    pending_.reset();
+    if (end != End::kAnswered) state_ = State::kDead;
+  }
+  const auto finished_at = Clock::now();
+
+  InvokeOutcome out;
+  std::string status;
+  std::string error_type;
+  switch (end) {
+    case End::kAnswered: {
+      std::lock_guard<std::mutex> lock(mu_);
+      out.function_error = ending_ != Ending::kResponse;
+      out.payload = std::move(answer_);
+      if (ending_ == Ending::kTooLarge) {
+        status = "error";
+        error_type = errors::kResponseSizeTooLarge;
+      }
+      break;
+    }
+    case End::kInitError: {
+      std::lock_guard<std::mutex> lock(mu_);
+      out.function_error = true;
+      out.payload = *init_error_;
+      status = "error";
+      error_type = init_error_type_;
+      break;
+    }
+    case End::kExited: {
+      std::string how = "signal: killed";
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (exit_status_) how = DescribeWaitStatus(*exit_status_);
+      }
+      std::string message = ExitMessage(inv.request_id, how);
+      out.function_error = true;
+      out.payload = PlatformErrorJson(errors::kRuntimeExitError, message);
+      status = "error";
+      error_type = errors::kRuntimeExitError;
+      BeginCapture(inv.request_id, inv.version);
+      {
+        std::lock_guard<std::mutex> lock(log_mu_);
+        ReadAvailableLocked();
+      }
+      EmitLine(message);
+      EmitLine(errors::kRuntimeExitError);
+      break;
+    }
+    case End::kTimedOut: {
+      kill(-pid_, SIGKILL);
+      out.function_error = true;
+      out.payload =
+          PlatformErrorJson(errors::kSandboxTimedout, TimeoutMessage(inv.request_id, fn_.timeout_s));
+      status = "timeout";
+      BeginCapture(inv.request_id, inv.version);
+      {
+        std::lock_guard<std::mutex> lock(log_mu_);
+        ReadAvailableLocked();
+      }
+      EmitLine(TimeoutLogLine(inv.request_id, fn_.timeout_s));
+      break;
+    }
+  }
+
+  // Everything the function printed before answering is in the pipe by now.
+  BeginCapture(inv.request_id, inv.version);
+  {
+    std::lock_guard<std::mutex> lock(log_mu_);
+    ReadAvailableLocked();
+    if (!partial_line_.empty()) {
+      std::string rest = std::move(partial_line_);
+      partial_line_.clear();
+      EmitLineLocked(rest);
+    }
+  }
+  ReportFields report;
+  report.request_id = inv.request_id;
+  report.duration_ms = was_picked ? MsBetween(picked_at, finished_at) : 0.0;
+  if (end == End::kTimedOut) report.duration_ms = fn_.timeout_s * 1000.0;
+  report.memory_size_mb = fn_.memory_mb;
+  report.max_memory_used_mb = MaxMemoryUsedMb();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!init_reported_) {
+      report.init_duration_ms = init_duration_ms_;
+      if (!init_duration_ms_ && end != End::kAnswered) {
+        report.init_duration_ms = MsBetween(spawned_at_, finished_at);
+      }
+      init_reported_ = true;
+    }
+  }
+  report.status = status;
+  report.error_type = error_type;
+  EmitLine(EndLine(inv.request_id));
+  EmitLine(ReportLine(report));
+  out.log = EndCapture();
+  return out;
+}
+
+std::optional<NextEvent> Environment::WaitNext(RuntimeReply* refusal) {
+  NextEvent ev;
+  std::string version;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (state_ == State::kInvoking) {
+      *refusal = {403,
+                  "{\"errorMessage\":\"State transition from Running to Ready is not allowed\","
+                  "\"errorType\":\"InvalidStateTransition\"}"};
+      return std::nullopt;
+    }
+    if (state_ == State::kStarting) {
+      init_duration_ms_ = MsBetween(spawned_at_, Clock::now());
+      state_ = State::kReady;
+    }
+    cv_.wait(lock, [&] { return pending_.has_value() || stopping_ || state_ == State::kDead; });
+    if (!pending_ || stopping_ || state_ == State::kDead) {
+      *refusal = {500, "{\"errorMessage\":\"The execution environment is shutting down\","
+                       "\"errorType\":\"Runtime.Shutdown\"}"};
+      return std::nullopt;
+    }
+    Invocation inv = std::move(*pending_);
+    pending_.reset();
+    state_ = State::kInvoking;
+    current_id_ = inv.request_id;
+    picked_ = true;
+    picked_at_ = Clock::now();
+    ev.request_id = inv.request_id;
+    ev.payload = std::move(inv.payload);
+    ev.deadline_ms = NowEpochMs() + int64_t(fn_.timeout_s) * 1000;
+    ev.invoked_function_arn = inv.invoked_function_arn;
+    ev.trace_id = inv.trace_id;
+    ev.client_context = inv.client_context;
+    version = inv.version;
+  }
+  BeginCapture(ev.request_id, version);
+  return ev;
+}
+
+RuntimeReply Environment::PostResponse(const std::string& request_id, std::string body) {
+  RuntimeReply reply;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::kInvoking || request_id != current_id_ || ending_ != Ending::kNone) {
+      return InvalidRequestId();
+    }
+    if (body.size() > kMaxResponseBytes) {
+      ending_ = Ending::kTooLarge;
+      answer_ = PlatformErrorJson(
+          errors::kResponseSizeTooLarge,
+          fmt::format("Response payload size ({} bytes) exceeded maximum allowed payload size "
+                      "({} bytes).",
+                      body.size(), kMaxResponseBytes));
+      reply = {413, fmt::format("{{\"errorMessage\":\"Exceeded maximum allowed payload size ({} "
+                                "bytes).\",\"errorType\":\"RequestEntityTooLarge\"}}",
+                                kMaxResponseBytes)};
+    } else {
+      ending_ = Ending::kResponse;
+      answer_ = std::move(body);
+    }
+    state_ = State::kReady;
+  }
+  cv_.notify_all();
+  return reply;
+}
+
+RuntimeReply Environment::PostError(const std::string& request_id, const std::string& error_type,
+                                    std::string body) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::kInvoking || request_id != current_id_ || ending_ != Ending::kNone) {
+      return InvalidRequestId();
+    }
+    ending_ = Ending::kFunctionError;
+    answer_error_type_ = error_type.empty() ? errors::kRuntimeUnknown : error_type;
+    if (body.empty() || body.size() > kMaxResponseBytes) {
+      body = PlatformErrorJson(answer_error_type_, "");
+    }
+    answer_ = std::move(body);
+    state_ = State::kReady;
+  }
+  cv_.notify_all();
+  return {};
+}
+
+RuntimeReply Environment::PostInitError(const std::string& error_type, std::string body) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::kStarting) {
+      return {403, "{\"errorMessage\":\"Init error can only be reported during init\","
+                   "\"errorType\":\"InvalidStateTransition\"}"};
+    }
+    init_error_type_ = error_type.empty() ? errors::kRuntimeUnknown : error_type;
+    if (body.empty() || body.size() > kMaxResponseBytes) body = PlatformErrorJson(init_error_type_, "");
+    init_error_ = std::move(body);
+  }
+  cv_.notify_all();
+  return {};
+}
+
+void Environment::ReadOutputLoop() {
+  pollfd fds[2] = {{output_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+  bool eof = false;
+  while (!eof) {
+    int n = poll(fds, 2, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[0].revents) {
+      std::lock_guard<std::mutex> lock(log_mu_);
+      eof = ReadAvailableLocked();
+    }
+    if (fds[1].revents) break;
+  }
+  std::lock_guard<std::mutex> lock(log_mu_);
+  ReadAvailableLocked();
+  if (!partial_line_.empty()) {
+    std::string rest = std::move(partial_line_);
+    partial_line_.clear();
+    EmitLineLocked(rest);
+  }
+}
+
+bool Environment::ReadAvailableLocked() {
+  char buf[65536];
+  while (true) {
+    ssize_t n = read(output_fd_, buf, sizeof buf);
+    if (n == 0) return true;
+    if (n < 0) return errno != EAGAIN && errno != EINTR;
+    std::string_view chunk(buf, size_t(n));
+    while (!chunk.empty()) {
+      size_t nl = chunk.find('\n');
+      if (nl == std::string_view::npos) {
+        partial_line_.append(chunk);
+        if (partial_line_.size() >= kMaxLineBytes) {
+          std::string piece = std::move(partial_line_);
+          partial_line_.clear();
+          EmitLineLocked(piece);
+        }
+        break;
+      }
+      if (partial_line_.empty()) {
+        EmitLineLocked(chunk.substr(0, nl));
+      } else {
+        partial_line_.append(chunk.substr(0, nl));
+        std::string line = std::move(partial_line_);
+        partial_line_.clear();
+        EmitLineLocked(line);
+      }
+      chunk.remove_prefix(nl + 1);
+    }
+  }
+}
+
+void Environment::EmitLineLocked(std::string_view line) {
+  if (capturing_) {
+    captured_.append(line);
+    captured_ += '\n';
+    if (captured_.size() > 2 * kCaptureKeepBytes) {
+      captured_.erase(0, captured_.size() - kCaptureKeepBytes);
+    }
+  }
+  if (deps_.sink) deps_.sink(fn_.name, line);
+}
+
+void Environment::EmitLine(std::string_view line) {
+  std::lock_guard<std::mutex> lock(log_mu_);
+  EmitLineLocked(line);
+}
+
+void Environment::BeginCapture(const std::string& request_id, const std::string& version) {
+  std::lock_guard<std::mutex> lock(log_mu_);
+  if (capturing_ && capture_id_ == request_id) return;
+  // Output printed during init belongs before START, as in AWS.
+  ReadAvailableLocked();
+  capturing_ = true;
+  capture_id_ = request_id;
+  captured_.clear();
+  EmitLineLocked(StartLine(request_id, version));
+}
+
+std::string Environment::EndCapture() {
+  std::lock_guard<std::mutex> lock(log_mu_);
+  capturing_ = false;
+  capture_id_.clear();
+  std::string out = std::move(captured_);
+  captured_.clear();
+  return out;
+}
+
+int Environment::MaxMemoryUsedMb() const {
+  if (!box_) return 0;
+  int64_t bytes = box_->PeakBytes();
+  return int((bytes + (1 << 20) - 1) >> 20);
+}
+
+}  // namespace ll

@@ -1,0 +1,132 @@
+// Environment: one execution environment = one runtime process + its Runtime API server,
+// running one invocation at a time. Enforces the timeout and memory limit, reports exits,
+// and writes the platform log lines (START/END/REPORT) around the function's own output.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "base/status.h"
+#include "model/function_config.h"
+#include "process/memory_limit.h"
+#include "process/reaper.h"
+#include "runtime_api/runtime_api_server.h"
+#include "sandbox/environment_vars.h"
+#include "sandbox/launch_spec.h"
+
+namespace ll {
+
+struct Invocation {
+  std::string request_id;
+  std::string payload;
+  std::string client_context;  // decoded JSON
+  std::string invoked_function_arn;
+  std::string trace_id;
+  std::string version = "$LATEST";
+};
+
+struct InvokeOutcome {
+  bool function_error = false;  // answer with X-Amz-Function-Error: Unhandled
+  std::string payload;          // the result, or the error JSON
+  std::string log;              // this invocation's log, START through REPORT
+};
+
+// Receives every log line of every environment, e.g. to print it.
+using LogSink = std::function<void(const std::string& function_name, std::string_view line)>;
+
+struct EnvironmentDeps {
+  Reaper* reaper = nullptr;
+  MemoryLimiter* limiter = nullptr;  // may be null: no limit
+  HostSettings host;
+  LogSink sink;
+};
+
+class Environment : public RuntimeApiBackend {
+ public:
+  // Starts the Runtime API server and the runtime process. Returns once the process exists;
+  // its init runs concurrently and is awaited by the first Invoke.
+  static Result<std::unique_ptr<Environment>> Start(const FunctionConfig& fn,
+                                                    const LaunchSpec& launch,
+                                                    const EnvironmentDeps& deps);
+  ~Environment() override;  // Kill()
+
+  // Runs one invocation to completion (result, function error, timeout or exit).
+  // Not reentrant: the caller leases the environment exclusively.
+  InvokeOutcome Invoke(const Invocation& inv);
+  // False once the process has exited, timed out or been killed.
+  bool reusable() const;
+  // Kills the process group and waits until it has been reaped. Idempotent.
+  void Kill();
+
+  std::chrono::steady_clock::time_point last_used;  // maintained by the owner of the lease
+
+ private:
+  enum class State { kStarting, kReady, kInvoking, kDead };
+  enum class Ending { kNone, kResponse, kFunctionError, kTooLarge };
+
+  Environment(const FunctionConfig& fn, const EnvironmentDeps& deps);
+
+  // RuntimeApiBackend, called on the Runtime API server's threads.
+  std::optional<NextEvent> WaitNext(RuntimeReply* refusal) override;
+  RuntimeReply PostResponse(const std::string& request_id, std::string body) override;
+  RuntimeReply PostError(const std::string& request_id, const std::string& error_type,
+                         std::string body) override;
+  RuntimeReply PostInitError(const std::string& error_type, std::string body) override;
+
+  void OnExit(int wait_status);
+  void ReadOutputLoop();
+  // Reads whatever the pipe holds now; true at end of file. Requires log_mu_.
+  bool ReadAvailableLocked();
+  void EmitLineLocked(std::string_view line);
+  void EmitLine(std::string_view line);
+  void BeginCapture(const std::string& request_id, const std::string& version);
+  std::string EndCapture();
+  int MaxMemoryUsedMb() const;
+
+  // Const after construction.
+  const FunctionConfig fn_;
+  const EnvironmentDeps deps_;
+  std::unique_ptr<RuntimeApiServer> runtime_api_;
+  std::unique_ptr<MemoryBox> box_;
+  pid_t pid_ = -1;
+  int output_fd_ = -1;
+  int wake_fd_ = -1;  // eventfd that stops the output reader
+  std::thread reader_;
+  std::chrono::steady_clock::time_point spawned_at_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  // Guarded by mu_.
+  State state_ = State::kStarting;
+  bool stopping_ = false;
+  std::optional<Invocation> pending_;  // handed to the runtime by the next /next
+  std::string current_id_;             // the invocation the runtime is working on
+  std::chrono::steady_clock::time_point picked_at_;
+  bool picked_ = false;
+  Ending ending_ = Ending::kNone;
+  std::string answer_;          // response body or error JSON
+  std::string answer_error_type_;
+  std::optional<std::string> init_error_;  // body posted to /init/error
+  std::string init_error_type_;
+  std::optional<int> exit_status_;
+  std::optional<double> init_duration_ms_;  // set at the first /next, reported once
+  bool init_reported_ = false;
+
+  std::mutex log_mu_;
+  // Guarded by log_mu_.
+  std::string partial_line_;
+  bool capturing_ = false;
+  std::string capture_id_;
+  std::string captured_;
+};
+
+}  // namespace ll
