@@ -137,7 +137,11 @@ int RunInvoke(const CommonFlags& flags, const std::string& name, const std::stri
   };
   auto app = ll::App::Create(options);
   if (!app.ok()) return Fail(app.status().message());
-  auto fn = (*app)->invoker().Find(name);
+  std::string function_name = name;
+  for (const auto& f : (*app)->loaded().functions) {
+    if (f.logical_id == name) function_name = f.name;  // a logical id works as well
+  }
+  auto fn = (*app)->invoker().Find(function_name);
   if (!fn) {
     std::string names;
     for (const auto& f : (*app)->loaded().functions) names += (names.empty() ? "" : ", ") + f.name;
@@ -146,8 +150,6 @@ int RunInvoke(const CommonFlags& flags, const std::string& name, const std::stri
 
   // Ctrl-C kills the function's process group instead of orphaning it.
   std::atomic<bool> interrupted{false};
-  pthread_t main_thread = pthread_self();
-  (void)main_thread;
   ll::App* raw = app->get();
   std::thread waiter([&] {
     int sig = 0;
@@ -162,7 +164,7 @@ int RunInvoke(const CommonFlags& flags, const std::string& name, const std::stri
   inv.request_id = ll::NewUuid();
   inv.payload = event.empty() ? "{}" : event;
   inv.invoked_function_arn = fn->Arn();
-  ll::InvokeResult r = (*app)->invoker().Invoke(name, inv);
+  ll::InvokeResult r = (*app)->invoker().Invoke(function_name, inv);
   pthread_kill(waiter.native_handle(), SIGUSR1);
   waiter.join();
   (*app)->Stop();

@@ -1,0 +1,194 @@
+"""Runs lambda-local's benchmarks and prints a markdown table.
+
+Rows: warm sync invoke of a `provided` C++ function at 1 and 4 connections (wrk), the same
+through the bundled Python and Node.js runtimes, the floor (a bare cpp-httplib echo server),
+`lambda-local start` to ready, and idle RSS. Every figure is measured in this run.
+"""
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+TEMPLATE = """Resources:
+  BenchCpp:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: provided.al2023, CodeUri: cpp/, Timeout: 30}
+  BenchPython:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: app.handler, CodeUri: py/, Timeout: 30}
+  BenchNode:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: nodejs20.x, Handler: index.handler, CodeUri: node/, Timeout: 30}
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_project(build_dir):
+    d = tempfile.mkdtemp(prefix="ll-bench-")
+    for sub in ("cpp", "py", "node"):
+        os.mkdir(os.path.join(d, sub))
+    shutil.copy(os.path.join(build_dir, "bench", "lambda-local-cpp-runtime"), os.path.join(d, "cpp", "bootstrap"))
+    with open(os.path.join(d, "py", "app.py"), "w") as f:
+        f.write("def handler(event, context):\n    return event\n")
+    with open(os.path.join(d, "node", "index.js"), "w") as f:
+        f.write("exports.handler = async (event) => event;\n")
+    with open(os.path.join(d, "template.yaml"), "w") as f:
+        f.write(TEMPLATE)
+    return d
+
+
+def start(binary, project, port):
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([binary, "start", "--port", str(port)], cwd=project,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in proc.stdout:
+        if "lambda-local ready on" in line:
+            return proc, (time.perf_counter() - t0) * 1000
+    raise RuntimeError("lambda-local exited before it was ready")
+
+
+def drain(proc):
+    import threading
+    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+
+
+def stop(proc):
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def to_ms(value, unit):
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url, connections, duration):
+    threads = min(connections, 2)
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
+                          "-s", os.path.join(ROOT, "bench", "invoke.lua"), url],
+                         capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = re.search(r"\s50%\s+([\d.]+)(us|ms|s)", out)
+    p99 = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rps": rps,
+        "p50": to_ms(*p50.groups()),
+        "p99": to_ms(*p99.groups()),
+        "errors": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
+
+
+def warm_up(url, n=50):
+    import urllib.request
+    for _ in range(n):
+        urllib.request.urlopen(urllib.request.Request(url, data=b"{}", method="POST")).read()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build-dir", default="build-release")
+    ap.add_argument("--duration", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=3, help="runs per row; the median is reported")
+    args = ap.parse_args()
+    build_dir = os.path.join(ROOT, args.build_dir)
+    binary = os.path.join(build_dir, "cli", "lambda-local")
+    project = make_project(build_dir)
+    rows = []
+    try:
+        # Floor: bare cpp-httplib echo server.
+        echo = subprocess.Popen([os.path.join(build_dir, "bench", "lambda-local-echo-server")],
+                                stdout=subprocess.PIPE, text=True)
+        echo_port = int(echo.stdout.readline())
+        floor = {c: [wrk(f"http://127.0.0.1:{echo_port}/echo", c, args.duration) for _ in range(args.repeats)]
+                 for c in (1, 4)}
+        echo.terminate()
+        echo.wait()
+
+        # Start-to-ready and idle RSS (fresh process each time, nothing invoked yet).
+        ready_ms, idle_rss = [], []
+        for _ in range(5):
+            port = free_port()
+            proc, ms = start(binary, project, port)
+            ready_ms.append(ms)
+            idle_rss.append(rss_kb(proc.pid))
+            drain(proc)
+            stop(proc)
+
+        port = free_port()
+        proc, _ = start(binary, project, port)
+        drain(proc)
+        base = f"http://127.0.0.1:{port}/2015-03-31/functions"
+        results = {}
+        for name, conns in (("BenchCpp", 1), ("BenchCpp", 4), ("BenchPython", 1), ("BenchNode", 1)):
+            url = f"{base}/{name}/invocations"
+            warm_up(url)
+            results[(name, conns)] = [wrk(url, conns, args.duration) for _ in range(args.repeats)]
+        stop(proc)
+    finally:
+        shutil.rmtree(project, ignore_errors=True)
+
+    def med(runs, key):
+        return statistics.median(r[key] for r in runs)
+
+    def errs(runs):
+        return sum(r["errors"] for r in runs)
+
+    lines = []
+    lines.append(f"# lambda-local benchmark, {datetime.date.today().isoformat()}")
+    lines.append("")
+    lines.append(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}; "
+                 f"wrk, {args.duration} s per run, median of {args.repeats} runs. Command: `bench/run`.")
+    lines.append("")
+    lines.append("| what | p50 | p99 | throughput | non-2xx | floor p50 / throughput | ratio (p50 vs floor) |")
+    lines.append("|---|---|---|---|---|---|---|")
+    labels = {("BenchCpp", 1): "warm invoke, provided (C++), 1 connection",
+              ("BenchCpp", 4): "warm invoke, provided (C++), 4 connections",
+              ("BenchPython", 1): "warm invoke, python3.12, 1 connection",
+              ("BenchNode", 1): "warm invoke, nodejs20.x, 1 connection"}
+    for key, runs in results.items():
+        c = key[1]
+        f_p50, f_rps = med(floor[c], "p50"), med(floor[c], "rps")
+        lines.append(f"| {labels[key]} | {med(runs, 'p50'):.3f} ms | {med(runs, 'p99'):.3f} ms | "
+                     f"{med(runs, 'rps'):,.0f}/s | {errs(runs)} | {f_p50:.3f} ms / {f_rps:,.0f}/s | "
+                     f"{med(runs, 'p50') / f_p50:.1f}x |")
+    lines.append(f"| floor: bare cpp-httplib echo, 1 connection | {med(floor[1], 'p50'):.3f} ms | "
+                 f"{med(floor[1], 'p99'):.3f} ms | {med(floor[1], 'rps'):,.0f}/s | 0 | | 1.0x |")
+    lines.append(f"| `lambda-local start` to ready (3 functions) | {statistics.median(ready_ms):.1f} ms | "
+                 f"max {max(ready_ms):.1f} ms | | | | |")
+    lines.append(f"| idle RSS of the emulator (3 functions, none started) | "
+                 f"{statistics.median(idle_rss) / 1024:.1f} MB | | | | | |")
+    report = "\n".join(lines) + "\n"
+    print(report)
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    with open(os.path.join(ROOT, "bench", "results", f"{datetime.date.today().isoformat()}.md"), "w") as f:
+        f.write(report)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
