@@ -84,7 +84,16 @@ int RunStart(const CommonFlags& flags, const std::string& host, int port, const 
   options.host = host;
   options.port = port;
   options.sink = [](const std::string& fn, std::string_view line) {
-    ll::WriteLine(ll::LogStream::kOut, fmt::format("[{}] {}", fn, line));
+    // Runtimes join a multi-line record with \r so it stays one record; show it as lines.
+    std::string text = fmt::format("[{}] ", fn);
+    for (char c : line) {
+      if (c == '\r') {
+        text += fmt::format("\n[{}] ", fn);
+      } else {
+        text += c;
+      }
+    }
+    ll::WriteLine(ll::LogStream::kOut, text);
   };
   auto app = ll::App::Create(options);
   if (!app.ok()) return Fail(app.status().message());

@@ -27,6 +27,7 @@ agent.createConnection = (opts, cb) => net.createConnection(opts, cb).setNoDelay
 // ---- errors (same names/messages as AWS's Errors.js) ----
 const runtimeError = (name, init) => {
   const C = class extends Error { constructor(m, p) { super(m); init?.(this, m, p); } };
+  Object.defineProperty(C, 'name', { value: name }); // JSON logs use constructor.name
   C.prototype.name = `Runtime.${name}`;
   return C;
 };
@@ -122,8 +123,8 @@ function logError(msg, err, stream = process.stdout) {
 }
 
 // ---- Runtime API client ----
-function send(method, p, body, headers, onDone, retried) {
-  const req = http.request({ host: HOST, port: PORT, method, path: PREFIX + p, headers, agent }, (res) => {
+function send(method, p, body, headers, onDone, viaAgent = agent, retried = false) {
+  const req = http.request({ host: HOST, port: PORT, method, path: PREFIX + p, headers, agent: viaAgent }, (res) => {
     let data = '';
     res.setEncoding('utf8');
     res.on('data', (c) => { data += c; });
@@ -132,7 +133,7 @@ function send(method, p, body, headers, onDone, retried) {
   req.on('error', (err) => {
     // The server may have closed the idle keep-alive socket just as we reused it: retry once.
     if (!retried && req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
-      send(method, p, body, headers, onDone, true);
+      send(method, p, body, headers, onDone, viaAgent, true);
     } else {
       process.stderr.write(`lambda-local bootstrap: ${method} ${PREFIX}${p} failed: ${err.message}\n`);
       process.exit(1);
@@ -141,18 +142,18 @@ function send(method, p, body, headers, onDone, retried) {
   req.end(body);
 }
 
-function post(p, body, extraHeaders, done) {
+function post(p, body, extraHeaders, done, viaAgent) {
   const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
   if (extraHeaders) Object.assign(headers, extraHeaders);
-  send('POST', p, body, headers, () => done());
+  send('POST', p, body, headers, () => done(), viaAgent);
 }
 
 // Header values must be latin1 without control chars, or http.request throws.
 const headerSafe = (s) => String(s).replace(/[^\t\x20-\x7e\x80-\xff]/g, '');
-function postError(p, err, done) {
+function postError(p, err, done, viaAgent) {
   const r = toRapidResponse(err);
   const headers = typeof r.errorType === 'string' ? { 'Lambda-Runtime-Function-Error-Type': headerSafe(r.errorType) } : null;
-  post(p, serialize(r), headers, done);
+  post(p, serialize(r), headers, done, viaAgent);
 }
 const invocationPath = (id, what) => `invocation/${encodeURIComponent(id)}/${what}`;
 
@@ -219,7 +220,9 @@ async function loadHandler(appRoot, full) {
 }
 
 // ---- invoke loop ----
-let handler;
+// Called as runtime.handler(...) so stack traces read "at Runtime.handler (...)" as on AWS.
+class Runtime { constructor(fn) { this.handler = fn; } }
+let runtime;
 let handlerIsAsync = false;
 let currentId; // undefined until the first invoke: errors before that are init errors
 let onBeforeExit = nop; // AWS's BeforeExitListener: fires when the event loop drains
@@ -305,7 +308,7 @@ function onInvoke(res, body) {
       tenantId: h['lambda-runtime-aws-tenant-id'],
       getRemainingTimeInMillis: () => deadline - Date.now(),
     });
-    const result = handler(JSON.parse(body), context, callback);
+    const result = runtime.handler(JSON.parse(body), context, callback);
     if (result && typeof result.then === 'function') {
       result.then(context.succeed, context.fail).catch(context.fail);
     }
@@ -319,8 +322,9 @@ let crashing = false;
 function crash(err, code) {
   if (crashing) return;
   crashing = true;
-  if (currentId === undefined) postError('init/error', err, () => process.exit(INIT_ERROR_EXIT));
-  else postError(invocationPath(currentId, 'error'), err, () => process.exit(code));
+  // Own connection: the shared socket may be parked in a GET /next that will not return.
+  if (currentId === undefined) postError('init/error', err, () => process.exit(INIT_ERROR_EXIT), false);
+  else postError(invocationPath(currentId, 'error'), err, () => process.exit(code), false);
 }
 const initStream = () => currentId === undefined ? process.stderr : process.stdout;
 process.on('uncaughtException', (err) => {
@@ -334,8 +338,9 @@ process.on('unhandledRejection', (reason, promise) => {
 });
 
 try {
-  handler = await loadHandler(env.LAMBDA_TASK_ROOT || process.cwd(), env._HANDLER || '');
-  handlerIsAsync = handler.constructor?.name === 'AsyncFunction';
+  const fn = await loadHandler(env.LAMBDA_TASK_ROOT || process.cwd(), env._HANDLER || '');
+  runtime = new Runtime(fn);
+  handlerIsAsync = fn.constructor?.name === 'AsyncFunction';
   scheduleNext();
 } catch (err) {
   logError('Uncaught Exception', err, process.stderr);

@@ -24,7 +24,8 @@ function codeDir(files) {
 }
 
 // Fake Runtime API. invoke() queues an event and resolves with the post that answers it.
-async function startApi() {
+async function startApi({ connectionClose = false } = {}) {
+  const closeHeader = connectionClose ? { Connection: 'close' } : {};
   const queue = [];        // invocations waiting for a GET /next
   const parked = [];       // GET /next responses waiting for an invocation
   const waiting = new Map(); // request id -> resolve
@@ -36,7 +37,7 @@ async function startApi() {
     while (queue.length && parked.length) {
       const inv = queue.shift();
       const res = parked.shift();
-      res.writeHead(200, { 'Content-Type': 'application/json', ...inv.headers });
+      res.writeHead(200, { 'Content-Type': 'application/json', ...inv.headers, ...closeHeader });
       res.end(inv.body);
     }
   };
@@ -52,7 +53,7 @@ async function startApi() {
       }
       const rec = { url: req.url, headers: req.headers, body, json: body ? JSON.parse(body) : undefined };
       api.posts.push(rec);
-      res.writeHead(202, { 'Content-Type': 'application/json' });
+      res.writeHead(202, { 'Content-Type': 'application/json', ...closeHeader });
       res.end('{"status":"OK"}');
       const m = req.url.match(/^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/);
       if (m) {
@@ -119,9 +120,9 @@ function startRuntime(api, dir, handler, extraEnv = {}) {
 }
 
 // Runs fn(api, rt) against a fresh API + runtime, always cleaning up.
-async function withRuntime(files, handler, fn, extraEnv) {
+async function withRuntime(files, handler, fn, extraEnv, apiOptions) {
   const dir = codeDir(files);
-  const api = await startApi();
+  const api = await startApi(apiOptions);
   const rt = startRuntime(api, dir, handler, extraEnv);
   try {
     await fn(api, rt, dir);
@@ -254,7 +255,7 @@ test('thrown Error, custom error, non-Error throw, rejected promise', async () =
     assert.equal(e1.json.errorType, 'Error');
     assert.equal(e1.json.errorMessage, 'boom');
     assert.equal(e1.json.trace[0], 'Error: boom');
-    assert.match(e1.json.trace[1], /^ {4}at .*index\.mjs:4:\d+/);
+    assert.match(e1.json.trace[1], /^ {4}at Runtime\.handler \(file:\/\/\/.*index\.mjs:4:\d+\)$/);
     assert.deepEqual(Object.keys(e1.json), ['errorType', 'errorMessage', 'trace']);
     // AWS logs the failure as one ERROR record before posting it.
     assert.match(rt.stdout, new RegExp(`${ISO}\\t${e1.id}\\tERROR\\tInvoke Error \\t\\{"errorType":"Error","errorMessage":"boom","stack":\\["Error: boom",`));
@@ -340,6 +341,28 @@ test('malformed handler names → Runtime.MalformedHandlerName', async () => {
   assert.match(rel.rec.json.errorMessage, /is not a valid handler name/);
 });
 
+test('ES module importing a missing package fails like AWS (plain Error, ERR_MODULE_NOT_FOUND)', async () => {
+  const { rec } = await initError({ 'index.mjs': 'import x from "no-such-pkg"; export const handler = async () => x;' }, 'index.handler');
+  assert.equal(rec.json.errorType, 'Error');
+  assert.match(rec.json.errorMessage, /^Cannot find package 'no-such-pkg' imported from /);
+});
+
+test('unhandled rejection after init, before the first invoke, is posted as an init error', async () => {
+  const files = { 'index.js': 'setTimeout(() => Promise.reject(new Error("late init")), 100); exports.handler = async () => 1;' };
+  const { rec, code, stderr } = await initError(files, 'index.handler');
+  assert.equal(rec.json.errorType, 'Runtime.UnhandledPromiseRejection');
+  assert.equal(rec.json.errorMessage, 'Error: late init');
+  assert.equal(code, 1);
+  assert.match(stderr, /\tundefined\tERROR\tUnhandled Promise Rejection \t\{"errorType":"Runtime.UnhandledPromiseRejection"/);
+});
+
+test('server closing the connection after every response is handled', async () => {
+  await withRuntime({ 'index.js': 'exports.handler = async (e) => e.i;' }, 'index.handler', async (api) => {
+    for (let i = 0; i < 10; i++) assert.equal((await api.invoke({ i })).json, i);
+    assert.ok(api.connections >= 10);
+  }, undefined, { connectionClose: true });
+});
+
 test('exception thrown by module code at init is posted as it is', async () => {
   const { rec, code } = await initError({ 'index.js': 'throw new RangeError("no config");' }, 'index.handler');
   assert.equal(rec.json.errorType, 'RangeError');
@@ -415,7 +438,7 @@ test('unhandled rejection during an invoke → Runtime.UnhandledPromiseRejection
   });
 });
 
-test('throughput: sequential invokes over one socket', async () => {
+test('throughput: sequential invokes over one socket', async (t) => {
   await withRuntime({ 'index.js': 'exports.handler = async (e) => e;' }, 'index.handler', async (api) => {
     await api.invoke({ warm: true });
     const n = 2000;
@@ -423,8 +446,7 @@ test('throughput: sequential invokes over one socket', async () => {
     for (let i = 0; i < n; i++) await api.invoke({ i });
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const rate = Math.round(n / secs);
-    test.diagnostic?.(`${rate} invokes/s`);
-    console.log(`# bootstrap throughput: ${rate} invokes/s (fake API in the test process)`);
+    t.diagnostic(`bootstrap throughput: ${rate} invokes/s (fake API in the test process)`);
     assert.ok(rate > 300, `throughput too low: ${rate}/s`);
     assert.equal(api.connections, 1);
   });

@@ -155,7 +155,7 @@ class BootstrapTest(unittest.TestCase):
 
     def test_invocations_context_logging_and_errors(self):
         app = self.write("app.py", """\
-            import decimal, logging, os
+            import decimal, logging, os, sys
             logger = logging.getLogger()
 
             def helper():
@@ -186,15 +186,17 @@ class BootstrapTest(unittest.TestCase):
                     "remaining": context.get_remaining_time_in_millis(), "tenant": context.tenant_id,
                     "identity": [ident.cognito_identity_id, ident.cognito_identity_pool_id],
                     "client_context": cc and [cc.custom, cc.env, cc.client.installation_id],
-                    "trace": os.environ.get("_X_AMZN_TRACE_ID"),
+                    "trace": os.environ.get("_X_AMZN_TRACE_ID"), "path0": sys.path[0],
+                    "bootstrap_dir_on_path": any(p.endswith("runtimes/python") for p in sys.path),
                 }
             """)
-        client_context = {"client": {"installation_id": "inst-1"}, "custom": {"k": "v"}, "env": {"os": "x"}}
+        client_context = {"client": {"installation_id": "inst-1"}, "custom": {"k": "v\u00e9"}, "env": {"os": "x"}}
         cognito = {"cognitoIdentityId": "id-1", "cognitoIdentityPoolId": "pool-1"}
         invocations = [
             ("req-1", b'{"mode": "ctx", "n": 1}', {
                 "Lambda-Runtime-Trace-Id": "Root=1-abc;Sampled=1",
-                "Lambda-Runtime-Client-Context": json.dumps(client_context),
+                # Raw UTF-8 on the wire (send_header writes latin-1, so pre-encode).
+                "Lambda-Runtime-Client-Context": json.dumps(client_context, ensure_ascii=False).encode().decode("latin-1"),
                 "Lambda-Runtime-Cognito-Identity": json.dumps(cognito),
                 "Lambda-Runtime-Aws-Tenant-Id": "tenant-a"}, True),  # server drops the connection after
             ("req-2", b'{"mode": "ctx"}', {"Lambda-Runtime-Deadline-Ms": "1000"}, False),
@@ -224,7 +226,8 @@ class BootstrapTest(unittest.TestCase):
             "function_version": "$LATEST", "arn": "arn:aws:lambda:us-east-1:000000000000:function:fn",
             "memory": "256", "log_group": "/aws/lambda/fn", "log_stream": "2024/01/01/[$LATEST]abc",
             "tenant": "tenant-a", "identity": ["id-1", "pool-1"],
-            "client_context": [{"k": "v"}, {"os": "x"}, "inst-1"], "trace": "Root=1-abc;Sampled=1"})
+            "client_context": [{"k": "v\u00e9"}, {"os": "x"}, "inst-1"], "trace": "Root=1-abc;Sampled=1",
+            "path0": self.task, "bootstrap_dir_on_path": False})
         # Output printed by the handler was flushed before the response was posted.
         self.assertIn("print from req-1\npartial line", posts[0]["stdout"])
         self.assertRegex(posts[0]["stdout"], LOG_LINE % ("req-1", "warn ctx"))
