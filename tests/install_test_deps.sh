@@ -48,6 +48,6 @@ if [ ! -f "$dir/package.json" ]; then
 JSON
 fi
 cd "$dir"
-npm_config_nodedir="${npm_config_nodedir:-/usr}" npm install --no-audit --no-fund aws-lambda-ric
+npm_config_nodedir="${npm_config_nodedir:-/usr}" npm install --no-audit --no-fund aws-lambda-ric@3.3.0
 installed || { echo "install_test_deps.sh: aws-lambda-ric installed but its native addon is missing" >&2; exit 1; }
 echo "aws-lambda-ric installed in $dir"

@@ -1,6 +1,9 @@
 #include "api/front_server.h"
 
+#include <dirent.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <fmt/format.h>
 
@@ -27,7 +30,8 @@ FrontServer::FrontServer(Invoker* invoker, FrontOptions options)
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
   s.set_keep_alive_max_count(1 << 30);
-  s.set_keep_alive_timeout(60);
+  // httplib holds a worker thread per open connection: let idle clients go after a while.
+  s.set_keep_alive_timeout(5);
   s.set_payload_max_length(kMaxRequestBytes);
   const int threads = options_.worker_threads;
   s.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
@@ -98,6 +102,25 @@ Status FrontServer::Start() {
 void FrontServer::Stop() {
   if (!thread_.joinable()) return;
   server_->stop();
+  // httplib's workers sit out their keep-alive wait on idle client connections; shut those
+  // sockets down so the workers return now. shutdown() does not close the descriptor.
+  if (DIR* fds = opendir("/proc/self/fd")) {
+    while (dirent* e = readdir(fds)) {
+      int fd = atoi(e->d_name);
+      if (fd <= 2) continue;
+      sockaddr_storage addr{};
+      socklen_t len = sizeof addr;
+      if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) continue;
+      int local_port = 0;
+      if (addr.ss_family == AF_INET) {
+        local_port = ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+      } else if (addr.ss_family == AF_INET6) {
+        local_port = ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+      }
+      if (local_port == port_) shutdown(fd, SHUT_RDWR);
+    }
+    closedir(fds);
+  }
   thread_.join();
 }
 

@@ -63,6 +63,11 @@ Result<Target> ResolveTarget(Invoker* invoker, const LambdaApiOptions& options,
   std::string arn = fmt::format("arn:aws:lambda:{}:{}:function:{}", options.region,
                                 options.account_id, ref->name);
   if (!qualifier.empty()) arn += ":" + qualifier;
+  if (!ref->region.empty() && ref->region != options.region) {
+    return Status::Error(errors::kResourceNotFound,
+                         fmt::format("Functions from '{}' are not reachable in this region ('{}')",
+                                     ref->region, options.region));
+  }
   auto fn = invoker->Find(ref->name);
   // Only $LATEST exists until versions are published.
   if (!fn || (!qualifier.empty() && qualifier != "$LATEST") ||

@@ -5,6 +5,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <fmt/format.h>
@@ -127,7 +128,11 @@ InvokeOutcome Environment::Invoke(const Invocation& inv) {
     answer_.clear();
     answer_error_type_.clear();
     cv_.notify_all();
-    const auto init_deadline = spawned_at_ + kInitAllowance + std::chrono::seconds(fn_.timeout_s);
+    // The timeout runs from the invoke; a cold environment first gets AWS's init allowance.
+    const auto timeout = std::chrono::seconds(fn_.timeout_s);
+    const auto unpicked_deadline =
+        state_ == State::kStarting ? std::max(spawned_at_ + kInitAllowance, Clock::now()) + timeout
+                                   : Clock::now() + timeout;
     while (true) {
       if (ending_ != Ending::kNone) {
         end = End::kAnswered;
@@ -145,8 +150,7 @@ InvokeOutcome Environment::Invoke(const Invocation& inv) {
         end = End::kExited;
         break;
       }
-      const auto deadline =
-          picked_ ? picked_at_ + std::chrono::seconds(fn_.timeout_s) : init_deadline;
+      const auto deadline = picked_ ? picked_at_ + timeout : unpicked_deadline;
       if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && Clock::now() >= deadline &&
           ending_ == Ending::kNone && !exit_status_ && !(init_error_ && !picked_)) {
         end = End::kTimedOut;
@@ -288,6 +292,7 @@ std::optional<NextEvent> Environment::WaitNext(RuntimeReply* refusal) {
     ev.client_context = inv.client_context;
     version = inv.version;
   }
+  cv_.notify_all();  // the invoker now times the invocation from here
   BeginCapture(ev.request_id, version);
   return ev;
 }
