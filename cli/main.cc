@@ -32,6 +32,10 @@ struct CommonFlags {
   std::string account_id = "000000000000";
   int max_concurrency = 64;
   int idle_timeout_s = 300;
+  std::string state_dir;
+  bool ephemeral = false;
+  bool no_watch = false;
+  double async_retry_delay_s = 1.0;
 };
 
 void AddCommonFlags(CLI::App* cmd, CommonFlags* f) {
@@ -48,6 +52,16 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* f) {
                   "Seconds an idle execution environment is kept warm")
       ->capture_default_str()
       ->check(CLI::Range(1, 86400));
+  cmd->add_option("--state-dir", f->state_dir,
+                  "Folder for functions created through the API (default: .lambda-local/ beside "
+                  "the template)");
+  cmd->add_flag("--ephemeral", f->ephemeral, "Keep no state: API-created functions die with the process");
+  cmd->add_flag("--no-watch", f->no_watch, "Do not reload a template function when its code changes");
+  cmd->add_option("--async-retry-delay", f->async_retry_delay_s,
+                  "Seconds before the first retry of a failed Event invoke (the second waits twice "
+                  "as long); AWS waits about 60")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
 }
 
 ll::Result<std::filesystem::path> ResolveTemplate(const std::string& given) {
@@ -74,6 +88,10 @@ ll::AppOptions ToAppOptions(const CommonFlags& f, const std::filesystem::path& t
   o.account_id = f.account_id;
   o.max_concurrency = f.max_concurrency;
   o.idle_timeout = std::chrono::seconds(f.idle_timeout_s);
+  o.state_dir = f.state_dir;
+  o.ephemeral = f.ephemeral;
+  o.watch = !f.no_watch;
+  o.async_retry_delay = std::chrono::milliseconds(int64_t(f.async_retry_delay_s * 1000));
   return o;
 }
 
@@ -150,8 +168,8 @@ int RunInvoke(const CommonFlags& flags, const std::string& name, const std::stri
   for (const auto& f : (*app)->loaded().functions) {
     if (f.logical_id == name) function_name = f.name;  // a logical id works as well
   }
-  auto fn = (*app)->invoker().Find(function_name);
-  if (!fn) {
+  auto fn = (*app)->store().Resolve(function_name, "");
+  if (!fn.ok()) {
     std::string names;
     for (const auto& f : (*app)->loaded().functions) names += (names.empty() ? "" : ", ") + f.name;
     return Fail(fmt::format("no function named {} in {} (functions: {})", name, tpl->string(), names));
@@ -172,8 +190,8 @@ int RunInvoke(const CommonFlags& flags, const std::string& name, const std::stri
   ll::Invocation inv;
   inv.request_id = ll::NewUuid();
   inv.payload = event.empty() ? "{}" : event;
-  inv.invoked_function_arn = fn->Arn();
-  ll::InvokeResult r = (*app)->invoker().Invoke(function_name, inv);
+  inv.invoked_function_arn = fn->config->Arn();
+  ll::InvokeResult r = (*app)->invoker().Invoke(*fn, inv);
   pthread_kill(waiter.native_handle(), SIGUSR1);
   waiter.join();
   (*app)->Stop();

@@ -15,12 +15,14 @@
 namespace ll {
 namespace {
 
-// Large enough to read an oversized invoke and answer 413 in Lambda's own shape.
-constexpr size_t kMaxRequestBytes = 32u << 20;
+// Large enough for a 50 MB zip sent base64 in JSON, and to read an oversized invoke and
+// answer 413 in Lambda's own shape.
+constexpr size_t kMaxRequestBytes = 80u << 20;
 
 }  // namespace
 
-FrontServer::FrontServer(Invoker* invoker, FrontOptions options)
+FrontServer::FrontServer(FrontOptions options, const LambdaApiContext* lambda,
+                         const ControlPlaneContext* control_plane)
     : options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
   httplib::Server& s = *server_;
   s.set_tcp_nodelay(true);
@@ -54,7 +56,8 @@ FrontServer::FrontServer(Invoker* invoker, FrontOptions options)
     return httplib::Server::HandlerResponse::Handled;
   });
 
-  RegisterLambdaRoutes(s, invoker, options_.lambda);
+  RegisterInvokeRoutes(s, lambda);
+  RegisterControlPlaneRoutes(s, control_plane);
 
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (res.status == 404 && res.body.empty()) {

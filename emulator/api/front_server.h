@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "api/lambda_api.h"
+#include "api/lambda_control_plane.h"
 #include "base/status.h"
 
 namespace httplib {
@@ -15,18 +16,17 @@ class Server;
 
 namespace ll {
 
-class Invoker;
-
 struct FrontOptions {
   std::string host = "127.0.0.1";
   int port = 4566;  // 0: any free port
   int worker_threads = 80;
-  LambdaApiOptions lambda;
 };
 
 class FrontServer {
  public:
-  FrontServer(Invoker* invoker, FrontOptions options);
+  // The contexts must outlive the server.
+  FrontServer(FrontOptions options, const LambdaApiContext* lambda,
+              const ControlPlaneContext* control_plane);
   ~FrontServer();  // Stop()
 
   // Binds and starts serving on its own thread.

@@ -1,5 +1,5 @@
-// The Lambda API routes on the front port: Invoke (sync, Event, DryRun), the legacy
-// InvokeAsync, and the read side of the control plane (GetFunction, ListFunctions).
+// The Lambda data plane on the front port: Invoke (sync, Event, DryRun) and the legacy
+// InvokeAsync. The control plane lives in lambda_control_plane.h.
 #pragma once
 
 #include <string>
@@ -10,6 +10,8 @@ class Server;
 
 namespace ll {
 
+class AsyncQueue;
+class FunctionStore;
 class Invoker;
 
 struct LambdaApiOptions {
@@ -18,6 +20,14 @@ struct LambdaApiOptions {
   size_t max_async_payload = 1048576;  // AWS: 1 MB since October 2025 (256 KB before)
 };
 
-void RegisterLambdaRoutes(httplib::Server& server, Invoker* invoker, const LambdaApiOptions& options);
+struct LambdaApiContext {
+  FunctionStore* store = nullptr;
+  Invoker* invoker = nullptr;
+  AsyncQueue* async = nullptr;
+  LambdaApiOptions options;
+};
+
+// `context` must outlive the server.
+void RegisterInvokeRoutes(httplib::Server& server, const LambdaApiContext* context);
 
 }  // namespace ll

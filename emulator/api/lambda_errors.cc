@@ -17,6 +17,7 @@ int HttpStatusForLambdaError(const std::string& code) {
   if (code == "PreconditionFailedException") return 412;
   if (code == "UnsupportedMediaTypeException") return 415;
   if (code == errors::kService) return 500;
+  if (code == "InvalidZipFileException" || code == "InvalidRuntimeException") return 502;
   if (code == errors::kNotImplemented) return 501;
   return 400;
 }

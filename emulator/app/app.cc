@@ -1,10 +1,20 @@
 #include "app/app.h"
 
+#include <unistd.h>
+
 #include <set>
 
 #include <fmt/format.h>
 
+#include "base/strings.h"
+#include "store/state_file.h"
+
 namespace ll {
+namespace {
+
+constexpr char kStateFile[] = "state.json";
+
+}  // namespace
 
 Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   std::unique_ptr<App> app(new App());
@@ -29,6 +39,46 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   auto catalog = RuntimeCatalog::Create(runtimes);
   if (!catalog.ok()) return catalog.status();
   app->catalog_ = std::make_unique<RuntimeCatalog>(std::move(*catalog));
+
+  // State folder: where API-created functions keep their code and the store its state.
+  std::error_code ec;
+  if (options.ephemeral) {
+    app->state_dir_ = std::filesystem::temp_directory_path() /
+                      fmt::format("lambda-local-{}-{}", getpid(), RandomHex(8));
+  } else if (!options.state_dir.empty()) {
+    app->state_dir_ = std::filesystem::absolute(options.state_dir, ec);
+  } else {
+    app->state_dir_ =
+        std::filesystem::absolute(options.template_path, ec).parent_path() / ".lambda-local";
+  }
+  std::filesystem::create_directories(app->state_dir_, ec);
+  if (ec) {
+    return Status::Error("StateDirUnavailable",
+                         fmt::format("cannot create the state folder {}: {}",
+                                     app->state_dir_.string(), ec.message()));
+  }
+
+  app->store_ = std::make_unique<FunctionStore>();
+  const std::string now = NowLastModified();
+  for (auto fn : app->loaded_.functions) {
+    fn.revision_id = NewRevisionId();
+    fn.last_modified = now;
+    app->store_->PutTemplateFunction(fn);
+  }
+  const std::filesystem::path state_file = app->state_dir_ / kStateFile;
+  if (!options.ephemeral && std::filesystem::exists(state_file)) {
+    Status s = LoadState(app->store_.get(), state_file);
+    if (!s.ok()) return s;
+  }
+  if (!options.ephemeral) {
+    FunctionStore* store = app->store_.get();
+    App* raw = app.get();
+    store->set_on_change([store, state_file, raw] {
+      Status s = SaveState(*store, state_file);
+      if (!s.ok()) raw->Notice("lambda-local", "state not saved: " + s.message());
+    });
+  }
+
   app->limiter_ = MemoryLimiter::Create();
   app->reaper_ = std::make_unique<Reaper>();
 
@@ -48,26 +98,79 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   iopts.max_concurrency = options.max_concurrency;
   iopts.idle_timeout = options.idle_timeout;
   app->invoker_ = std::make_unique<Invoker>(app->catalog_.get(), deps, iopts);
-  for (const auto& fn : app->loaded_.functions) app->invoker_->AddFunction(fn);
+
+  AsyncOptions aopts;
+  aopts.retry_delay = options.async_retry_delay;
+  App* raw = app.get();
+  app->async_ = std::make_unique<AsyncQueue>(
+      app->invoker_.get(), app->store_.get(), aopts,
+      [raw](const std::string& fn, const std::string& line) { raw->Notice(fn, line); });
+
+  if (options.watch) {
+    // A change below a template function's CodeUri gives it a new revision: idle environments
+    // of the old one are not reused, so the next invoke runs the code now on disk.
+    FunctionStore* store = app->store_.get();
+    std::map<std::filesystem::path, std::vector<std::string>> by_dir;
+    for (const auto& fn : app->loaded_.functions) by_dir[fn.code_dir].push_back(fn.name);
+    app->watcher_ = std::make_unique<CodeWatcher>([store, by_dir](const std::filesystem::path& root) {
+      auto it = by_dir.find(root);
+      if (it == by_dir.end()) return;
+      for (const auto& name : it->second) {
+        (void)store->Update(name, [](FunctionRecord& rec) {
+          auto next = std::make_shared<FunctionConfig>(*rec.latest);
+          next->revision_id = NewRevisionId();
+          next->last_modified = NowLastModified();
+          rec.latest = std::move(next);
+          return Status::Ok();
+        });
+      }
+    });
+    for (const auto& [dir, names] : by_dir) app->watcher_->Watch(dir);
+  }
+
+  app->lambda_context_.store = app->store_.get();
+  app->lambda_context_.invoker = app->invoker_.get();
+  app->lambda_context_.async = app->async_.get();
+  app->lambda_context_.options.region = options.region;
+  app->lambda_context_.options.account_id = options.account_id;
+  app->control_plane_context_.store = app->store_.get();
+  app->control_plane_context_.state_dir = app->state_dir_;
+  app->control_plane_context_.region = options.region;
+  app->control_plane_context_.account_id = options.account_id;
+  app->control_plane_context_.max_concurrency = options.max_concurrency;
+  Invoker* invoker = app->invoker_.get();
+  app->control_plane_context_.on_function_deleted = [invoker](const std::string& name) {
+    invoker->Forget(name);
+  };
   return app;
 }
 
-App::~App() { Stop(); }
+App::~App() {
+  Stop();
+  if (options_.ephemeral && !state_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(state_dir_, ec);
+  }
+}
+
+void App::Notice(const std::string& function, const std::string& line) {
+  if (options_.sink) options_.sink(function, line);
+}
 
 Status App::Serve() {
   FrontOptions fopts;
   fopts.host = options_.host;
   fopts.port = options_.port;
   fopts.worker_threads = options_.max_concurrency + 16;
-  fopts.lambda.region = options_.region;
-  fopts.lambda.account_id = options_.account_id;
-  front_ = std::make_unique<FrontServer>(invoker_.get(), fopts);
+  front_ = std::make_unique<FrontServer>(fopts, &lambda_context_, &control_plane_context_);
   return front_->Start();
 }
 
 void App::Stop() {
-  // Functions first, so requests waiting on them finish and the server can stop.
+  if (watcher_) watcher_->Stop();
+  // Functions first, so requests and async lanes waiting on them finish; then the servers.
   if (invoker_) invoker_->Stop();
+  if (async_) async_->Stop();
   if (front_) front_->Stop();
   reaper_.reset();
 }

@@ -1,5 +1,6 @@
 // App: the composition root. Builds everything from a template and options, starts it in
-// order (runtimes, memory limiter, reaper, invoker, front server) and stops it in reverse.
+// order (runtimes, memory limiter, reaper, store, invoker, async queue, watcher, front server)
+// and stops it in reverse.
 #pragma once
 
 #include <filesystem>
@@ -8,11 +9,14 @@
 
 #include "api/front_server.h"
 #include "base/status.h"
+#include "invoke/async_queue.h"
 #include "invoke/invoker.h"
 #include "process/memory_limit.h"
 #include "process/reaper.h"
 #include "runtimes/runtime_catalog.h"
+#include "store/function_store.h"
 #include "template/template_loader.h"
+#include "watch/code_watcher.h"
 
 namespace ll {
 
@@ -24,12 +28,16 @@ struct AppOptions {
   std::string account_id = "000000000000";
   int max_concurrency = 64;
   std::chrono::milliseconds idle_timeout{300000};
+  std::chrono::milliseconds async_retry_delay{1000};
+  std::filesystem::path state_dir;  // empty: <template folder>/.lambda-local
+  bool ephemeral = false;           // keep no state (a temporary folder, removed at exit)
+  bool watch = true;                // hot reload of template functions' code folders
   LogSink sink;
 };
 
 class App {
  public:
-  // Loads the template and prepares every function; serves nothing yet.
+  // Loads the template and the saved state and prepares every function; serves nothing yet.
   static Result<std::unique_ptr<App>> Create(const AppOptions& options);
   ~App();  // Stop()
 
@@ -38,20 +46,29 @@ class App {
   // Kills every function process and stops serving. Idempotent.
   void Stop();
 
+  FunctionStore& store() { return *store_; }
   Invoker& invoker() { return *invoker_; }
   const LoadedTemplate& loaded() const { return loaded_; }
   std::string memory_limit_description() const { return limiter_->Describe(); }
+  const std::filesystem::path& state_dir() const { return state_dir_; }
   int port() const { return front_ ? front_->port() : 0; }
 
  private:
   App() = default;
+  void Notice(const std::string& function, const std::string& line);
 
   AppOptions options_;
   LoadedTemplate loaded_;
+  std::filesystem::path state_dir_;
   std::unique_ptr<RuntimeCatalog> catalog_;
   std::unique_ptr<MemoryLimiter> limiter_;
   std::unique_ptr<Reaper> reaper_;
+  std::unique_ptr<FunctionStore> store_;
   std::unique_ptr<Invoker> invoker_;
+  std::unique_ptr<AsyncQueue> async_;
+  std::unique_ptr<CodeWatcher> watcher_;
+  LambdaApiContext lambda_context_;
+  ControlPlaneContext control_plane_context_;
   std::unique_ptr<FrontServer> front_;
 };
 

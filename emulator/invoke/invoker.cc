@@ -1,6 +1,5 @@
 #include "invoke/invoker.h"
 
-#include <deque>
 #include <set>
 
 #include <fmt/format.h>
@@ -11,16 +10,10 @@
 namespace ll {
 
 struct Invoker::FunctionState {
-  std::shared_ptr<const FunctionConfig> config;
-  Result<LaunchSpec> launch = Status::Error("", "");
-
   // Guarded by Invoker::mu_.
   int running = 0;
   std::vector<std::unique_ptr<Environment>> idle;  // most recently used last
   std::set<Environment*> live;                     // idle and busy, for Stop()
-  std::deque<Invocation> async_queue;
-  std::condition_variable async_cv;
-  std::thread async_worker;
 };
 
 // A concurrency slot, given back on destruction.
@@ -43,30 +36,15 @@ Invoker::Invoker(const RuntimeCatalog* catalog, EnvironmentDeps deps, InvokerOpt
 
 Invoker::~Invoker() { Stop(); }
 
-void Invoker::AddFunction(const FunctionConfig& fn) {
-  auto fs = std::make_unique<FunctionState>();
-  fs->config = std::make_shared<const FunctionConfig>(fn);
-  fs->launch = catalog_->Resolve(fn);
-  std::lock_guard<std::mutex> lock(mu_);
-  functions_[fn.name] = std::move(fs);
+Invoker::FunctionState& Invoker::StateFor(const std::string& name) {
+  auto& fs = functions_[name];
+  if (!fs) fs = std::make_unique<FunctionState>();
+  return *fs;
 }
 
-std::shared_ptr<const FunctionConfig> Invoker::Find(const std::string& name) const {
+bool Invoker::TryAcquire(FunctionState& fs, std::optional<int> reserved, std::string* reason) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = functions_.find(name);
-  return it == functions_.end() ? nullptr : it->second->config;
-}
-
-std::vector<std::shared_ptr<const FunctionConfig>> Invoker::List() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::vector<std::shared_ptr<const FunctionConfig>> out;
-  for (const auto& [name, fs] : functions_) out.push_back(fs->config);
-  return out;
-}
-
-bool Invoker::TryAcquire(FunctionState& fs, std::string* reason) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (fs.config->reserved_concurrency && fs.running >= *fs.config->reserved_concurrency) {
+  if (reserved && fs.running >= *reserved) {
     *reason = errors::kReasonReservedLimit;
     return false;
   }
@@ -88,28 +66,50 @@ void Invoker::Release(FunctionState& fs) {
   capacity_cv_.notify_all();
 }
 
-std::unique_ptr<Environment> Invoker::TakeEnvironment(FunctionState& fs, const Invocation& inv,
+bool Invoker::WaitForCapacity(const std::string& function, std::optional<int> reserved) {
+  std::unique_lock<std::mutex> lock(mu_);
+  FunctionState& fs = StateFor(function);
+  capacity_cv_.wait(lock, [&] {
+    return stopping_ ||
+           (running_ < options_.max_concurrency && (!reserved || fs.running < *reserved));
+  });
+  return !stopping_;
+}
+
+std::unique_ptr<Environment> Invoker::TakeEnvironment(FunctionState& fs, const FunctionConfig& fn,
+                                                      const Invocation& inv,
                                                       InvokeOutcome* failure) {
+  std::vector<std::unique_ptr<Environment>> stale;
+  std::unique_ptr<Environment> found;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    while (!fs.idle.empty()) {
-      std::unique_ptr<Environment> env = std::move(fs.idle.back());
-      fs.idle.pop_back();
-      if (env->reusable()) return env;
-      fs.live.erase(env.get());
-      // A dead idle environment: drop it (Kill only waits for a process already gone).
-      mu_.unlock();
-      env.reset();
-      mu_.lock();
+    for (auto it = fs.idle.end(); it != fs.idle.begin();) {
+      --it;
+      Environment* env = it->get();
+      if (env->version() != fn.version) continue;
+      if (env->revision_id() != fn.revision_id || !env->reusable()) {
+        // Older code or configuration, or dead: it is not used again.
+        fs.live.erase(env);
+        stale.push_back(std::move(*it));
+        it = fs.idle.erase(it);
+        continue;
+      }
+      found = std::move(*it);
+      fs.idle.erase(it);
+      break;
     }
   }
+  stale.clear();  // kills and reaps, outside the lock
+  if (found) return found;
+
   std::string message;
   std::string error_type = errors::kRuntimeUnknown;
-  if (!fs.launch.ok()) {
-    message = fs.launch.status().message();
-    error_type = fs.launch.status().code();
+  auto launch = catalog_->Resolve(fn);
+  if (!launch.ok()) {
+    message = launch.status().message();
+    error_type = launch.status().code();
   } else {
-    auto env = Environment::Start(*fs.config, fs.launch.value(), deps_);
+    auto env = Environment::Start(fn, *launch, deps_);
     if (env.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
       if (!stopping_) {
@@ -120,10 +120,9 @@ std::unique_ptr<Environment> Invoker::TakeEnvironment(FunctionState& fs, const I
     } else {
       error_type = env.status().code();
       message = env.status().message();
-      if (error_type == "Runtime.InvalidEntrypoint" &&
-          fs.config->runtime.rfind("provided", 0) == 0) {
+      if (error_type == "Runtime.InvalidEntrypoint" && fn.runtime.rfind("provided", 0) == 0) {
         message = fmt::format("Couldn't find valid bootstrap(s): [{}] ({})",
-                              (fs.config->code_dir / "bootstrap").string(), message);
+                              (fn.code_dir / "bootstrap").string(), message);
       }
     }
   }
@@ -134,9 +133,9 @@ std::unique_ptr<Environment> Invoker::TakeEnvironment(FunctionState& fs, const I
   failure->log = StartLine(inv.request_id, inv.version) + "\n" + full + "\n" + error_type + "\n" +
                  EndLine(inv.request_id) + "\n";
   if (deps_.sink) {
-    deps_.sink(fs.config->name, StartLine(inv.request_id, inv.version));
-    deps_.sink(fs.config->name, full);
-    deps_.sink(fs.config->name, EndLine(inv.request_id));
+    deps_.sink(fn.name, StartLine(inv.request_id, inv.version));
+    deps_.sink(fn.name, full);
+    deps_.sink(fn.name, EndLine(inv.request_id));
   }
   return nullptr;
 }
@@ -154,68 +153,44 @@ void Invoker::ReturnEnvironment(FunctionState& fs, std::unique_ptr<Environment> 
   env.reset();  // kills and reaps, outside the lock
 }
 
-InvokeResult Invoker::Invoke(const std::string& name, const Invocation& inv) {
+InvokeResult Invoker::Invoke(const ResolvedFunction& fn, const Invocation& inv) {
   InvokeResult result;
-  FunctionState* fs = nullptr;
+  FunctionState* fs;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = functions_.find(name);
-    if (it != functions_.end()) fs = it->second.get();
+    if (stopping_) {
+      result.status = Status::Error(errors::kService, "lambda-local is shutting down");
+      return result;
+    }
+    fs = &StateFor(fn.config->name);  // never erased before Stop, so the pointer stays valid
   }
-  if (!fs) {
-    result.status = Status::Error(errors::kResourceNotFound, "Function not found: " + name);
-    return result;
-  }
-  if (!TryAcquire(*fs, &result.throttle_reason)) {
+  if (!TryAcquire(*fs, fn.reserved_concurrency, &result.throttle_reason)) {
     result.status = Status::Error(errors::kTooManyRequests, "Rate Exceeded.");
     return result;
   }
   Lease lease(this, fs);
-  std::unique_ptr<Environment> env = TakeEnvironment(*fs, inv, &result.outcome);
+  Invocation versioned = inv;
+  versioned.version = fn.config->version;
+  std::unique_ptr<Environment> env = TakeEnvironment(*fs, *fn.config, versioned, &result.outcome);
   if (!env) return result;
-  result.outcome = env->Invoke(inv);
+  result.outcome = env->Invoke(versioned);
   ReturnEnvironment(*fs, std::move(env));
   return result;
 }
 
-Status Invoker::Enqueue(const std::string& name, Invocation inv) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (stopping_) return Status::Error(errors::kService, "lambda-local is shutting down");
-  auto it = functions_.find(name);
-  if (it == functions_.end()) {
-    return Status::Error(errors::kResourceNotFound, "Function not found: " + name);
-  }
-  FunctionState& fs = *it->second;
-  fs.async_queue.push_back(std::move(inv));
-  if (!fs.async_worker.joinable()) {
-    fs.async_worker = std::thread([this, &fs] { AsyncWorker(fs); });
-  }
-  fs.async_cv.notify_one();
-  return Status::Ok();
-}
-
-void Invoker::AsyncWorker(FunctionState& fs) {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (true) {
-    fs.async_cv.wait(lock, [&] { return stopping_ || !fs.async_queue.empty(); });
-    if (stopping_) return;
-    Invocation inv = std::move(fs.async_queue.front());
-    fs.async_queue.pop_front();
-    while (true) {
-      lock.unlock();
-      InvokeResult r = Invoke(fs.config->name, inv);
-      lock.lock();
-      if (r.status.ok() || r.status.code() != errors::kTooManyRequests) break;
-      if (fs.config->reserved_concurrency == 0) break;  // AWS drops these without retrying
-      // Throttled: the event waits in its queue until a slot frees up, as in AWS.
-      capacity_cv_.wait(lock, [&] {
-        return stopping_ ||
-               (running_ < options_.max_concurrency &&
-                (!fs.config->reserved_concurrency || fs.running < *fs.config->reserved_concurrency));
-      });
-      if (stopping_) return;
+void Invoker::Forget(const std::string& function) {
+  std::vector<std::unique_ptr<Environment>> idle;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = functions_.find(function);
+    if (it == functions_.end()) return;
+    for (auto& env : it->second->idle) {
+      it->second->live.erase(env.get());
+      idle.push_back(std::move(env));
     }
+    it->second->idle.clear();
   }
+  idle.clear();  // busy ones go when their invocation ends: their revision no longer matches
 }
 
 void Invoker::Janitor() {
@@ -246,7 +221,6 @@ void Invoker::Janitor() {
 }
 
 void Invoker::Stop() {
-  std::vector<std::thread> workers;
   std::vector<std::unique_ptr<Environment>> idle;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -260,13 +234,10 @@ void Invoker::Stop() {
         idle.push_back(std::move(env));
       }
       fs->idle.clear();
-      fs->async_cv.notify_all();
-      if (fs->async_worker.joinable()) workers.push_back(std::move(fs->async_worker));
     }
   }
   capacity_cv_.notify_all();
   janitor_cv_.notify_all();
-  for (auto& t : workers) t.join();
   if (janitor_.joinable()) janitor_.join();
   idle.clear();
 }

@@ -1,6 +1,6 @@
-// Invoker: the one door to run a function. Leases a concurrency slot, takes a warm
-// environment or starts one, runs the invocation, and gives both back. Also queues
-// asynchronous (Event) invocations, one worker per function, in order of arrival.
+// Invoker: the one door to run a function synchronously. Leases a concurrency slot, takes a
+// warm environment of the same version and revision or starts one, runs the invocation, and
+// gives both back. Environments idle longer than the idle timeout are shut down.
 #pragma once
 
 #include <chrono>
@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "model/function_config.h"
 #include "runtimes/runtime_catalog.h"
 #include "sandbox/environment.h"
+#include "store/function_store.h"
 
 namespace ll {
 
@@ -25,8 +27,8 @@ struct InvokerOptions {
 };
 
 struct InvokeResult {
-  Status status;               // not ok: the invocation did not run (throttled, not found, ...)
-  std::string throttle_reason; // TooManyRequestsException.Reason
+  Status status;                // not ok: the invocation did not run (throttled, shutting down)
+  std::string throttle_reason;  // TooManyRequestsException.Reason
   InvokeOutcome outcome;
 };
 
@@ -35,29 +37,28 @@ class Invoker {
   Invoker(const RuntimeCatalog* catalog, EnvironmentDeps deps, InvokerOptions options);
   ~Invoker();  // Stop()
 
-  // Call before serving. Names are unique.
-  void AddFunction(const FunctionConfig& fn);
-  std::shared_ptr<const FunctionConfig> Find(const std::string& name) const;
-  std::vector<std::shared_ptr<const FunctionConfig>> List() const;
+  // Runs `inv` on the resolved version `fn`. Thread-safe.
+  InvokeResult Invoke(const ResolvedFunction& fn, const Invocation& inv);
+  // Blocks until `function` could take one more invocation under its reserved concurrency
+  // and the account limit, or until Stop(). False when stopping.
+  bool WaitForCapacity(const std::string& function, std::optional<int> reserved);
+  // Shuts down the warm environments of `function` (after it was deleted or replaced).
+  void Forget(const std::string& function);
+  int max_concurrency() const { return options_.max_concurrency; }
 
-  // Runs `inv` synchronously. Thread-safe.
-  InvokeResult Invoke(const std::string& name, const Invocation& inv);
-  // Queues `inv` to run in the background. Thread-safe.
-  Status Enqueue(const std::string& name, Invocation inv);
-
-  // Kills every environment (running ones too), joins every thread. Idempotent.
+  // Kills every environment (running ones too) and joins every thread. Idempotent.
   void Stop();
 
  private:
   struct FunctionState;
   class Lease;
 
-  bool TryAcquire(FunctionState& fs, std::string* reason);
+  FunctionState& StateFor(const std::string& name);  // requires mu_
+  bool TryAcquire(FunctionState& fs, std::optional<int> reserved, std::string* reason);
   void Release(FunctionState& fs);
-  std::unique_ptr<Environment> TakeEnvironment(FunctionState& fs, const Invocation& inv,
-                                               InvokeOutcome* failure);
+  std::unique_ptr<Environment> TakeEnvironment(FunctionState& fs, const FunctionConfig& fn,
+                                               const Invocation& inv, InvokeOutcome* failure);
   void ReturnEnvironment(FunctionState& fs, std::unique_ptr<Environment> env);
-  void AsyncWorker(FunctionState& fs);
   void Janitor();
 
   const RuntimeCatalog* catalog_;
@@ -65,10 +66,10 @@ class Invoker {
   const InvokerOptions options_;
 
   mutable std::mutex mu_;
-  std::condition_variable capacity_cv_;  // signalled when a slot frees up or on stop
+  std::condition_variable capacity_cv_;  // signalled when a slot frees up, and on stop
   std::condition_variable janitor_cv_;
   // Guarded by mu_.
-  std::map<std::string, std::unique_ptr<FunctionState>> functions_;
+  std::map<std::string, std::unique_ptr<FunctionState>> functions_;  // by function name
   int running_ = 0;
   bool stopping_ = false;
   std::thread janitor_;

@@ -115,25 +115,27 @@ Result<RuntimeCatalog> RuntimeCatalog::Create(const std::set<std::string>& runti
       fmt::format("{:016x}", std::hash<std::string_view>{}(kPythonBootstrap) ^
                                  (std::hash<std::string_view>{}(kNodeBootstrap) * 31));
   catalog.support_dir_ = CacheRoot() / ("runtimes-" + content_id);
-  if (need_python) {
-    std::string found = FindExecutable("python3");
-    if (found.empty()) {
-      return Status::Error("InvalidRuntimeException",
-                           "a python3.x function needs python3 on PATH, and there is none");
-    }
-    catalog.python_ = RealInterpreter(found, "-c", "import sys; print(sys.executable)");
+  // Interpreters the template needs must exist; the others are prepared when present, for
+  // functions created later through the API.
+  std::string python = FindExecutable("python3");
+  if (python.empty() && need_python) {
+    return Status::Error("InvalidRuntimeException",
+                         "a python3.x function needs python3 on PATH, and there is none");
+  }
+  if (!python.empty()) {
+    catalog.python_ = RealInterpreter(python, "-c", "import sys; print(sys.executable)");
     if (!WriteIfChanged(catalog.support_dir_ / "python" / "bootstrap.py", kPythonBootstrap)) {
       return Status::Error("ServiceException",
                            "cannot write the Python runtime client to " + catalog.support_dir_.string());
     }
   }
-  if (need_node) {
-    std::string found = FindExecutable("node");
-    if (found.empty()) {
-      return Status::Error("InvalidRuntimeException",
-                           "a nodejs function needs node on PATH, and there is none");
-    }
-    catalog.node_ = RealInterpreter(found, "-e", "console.log(process.execPath)");
+  std::string node = FindExecutable("node");
+  if (node.empty() && need_node) {
+    return Status::Error("InvalidRuntimeException",
+                         "a nodejs function needs node on PATH, and there is none");
+  }
+  if (!node.empty()) {
+    catalog.node_ = RealInterpreter(node, "-e", "console.log(process.execPath)");
     if (!WriteIfChanged(catalog.support_dir_ / "nodejs" / "bootstrap.mjs", kNodeBootstrap)) {
       return Status::Error("ServiceException",
                            "cannot write the Node.js runtime client to " + catalog.support_dir_.string());

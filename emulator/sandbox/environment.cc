@@ -51,7 +51,7 @@ Result<std::unique_ptr<Environment>> Environment::Start(const FunctionConfig& fn
   }
   if (deps.limiter) env->box_ = deps.limiter->NewBox(int64_t(fn.memory_mb) << 20);
 
-  const std::string version = "$LATEST";
+  const std::string& version = fn.version;
   SpawnSpec spec;
   spec.executable = launch.executable;
   spec.argv = launch.argv;

@@ -68,6 +68,9 @@ class Environment : public RuntimeApiBackend {
   void Kill();
 
   std::chrono::steady_clock::time_point last_used;  // maintained by the owner of the lease
+  // The configuration this environment was started from (its RevisionId and version).
+  const std::string& revision_id() const { return fn_.revision_id; }
+  const std::string& version() const { return fn_.version; }
 
  private:
   enum class State { kStarting, kReady, kInvoking, kDead };

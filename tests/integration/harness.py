@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import atexit
 import base64
+import hashlib
+import io
 import json
 import os
 import re
@@ -27,6 +29,8 @@ import time
 import unittest
 import urllib.error
 import urllib.request
+import uuid
+import zipfile
 
 import boto3
 from botocore.config import Config
@@ -630,3 +634,114 @@ while true; do
     "{\"kind\":\"bash\",\"pid\":$$,\"invocations\":$n,\"requestId\":\"$REQUEST_ID\",\"event\":$event}"
 done
 '''
+
+
+# ---- control plane (functions created through the Lambda API) -------------------------------------
+EMPTY_TEMPLATE = "Resources: {}\n"  # a project with no template functions, for API-created ones
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/lambda-local-test-role"
+ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # fixed, so the same files always make the same zip bytes
+
+
+class ZipEntry:
+    """A zip member with explicit Unix mode bits (file type included), e.g. a symlink:
+    ZipEntry(b"/etc", 0o120777)."""
+
+    def __init__(self, content, mode: int):
+        self.content = content
+        self.mode = mode
+
+
+def make_zip(files: dict) -> bytes:
+    """Zip bytes for {name: str | bytes | ZipEntry}, built the way `zip` on Linux does: Unix
+    create_system and the mode in the high 16 bits of external_attr. `bootstrap` and *.sh are
+    0755, other files 0644. Deterministic: the same files give the same bytes."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in files.items():
+            if isinstance(content, ZipEntry):
+                mode, data = content.mode, content.content
+            else:
+                executable = os.path.basename(name) == "bootstrap" or name.endswith(".sh")
+                mode, data = (0o100755 if executable else 0o100644), content
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.create_system = 3  # Unix: external_attr carries st_mode
+            info.external_attr = (mode & 0xFFFF) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data.encode() if isinstance(data, str) else data)
+    return buf.getvalue()
+
+
+def code_sha256(data: bytes) -> str:
+    """Lambda's CodeSha256: base64 of the SHA-256 digest of the zip bytes."""
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def function_arn(name: str, qualifier: str | None = None) -> str:
+    arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+    return f"{arn}:{qualifier}" if qualifier else arn
+
+
+def unique_name(prefix: str) -> str:
+    """A function name no other test uses (<= 64 chars)."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def create_zip_function(lam, name: str, files: dict, runtime: str = "python3.12", handler: str = "app.echo",
+                        **kwargs) -> dict:
+    """CreateFunction with Code.ZipFile built from `files`; returns the response."""
+    params = dict(FunctionName=name, Runtime=runtime, Role=ROLE, Handler=handler,
+                  Code={"ZipFile": make_zip(files)})
+    params.update(kwargs)
+    return lam.create_function(**params)
+
+
+def wait_for_lines(path: str, count: int, timeout: float) -> list[str]:
+    """Polls a file until it has at least `count` complete lines; returns its lines (maybe fewer)."""
+    def lines():
+        try:
+            with open(path) as f:
+                text = f.read()
+        except FileNotFoundError:
+            return []
+        return text.split("\n")[:-1]  # only newline-terminated lines
+    return wait_until(lambda: (l if len(l := lines()) >= count else None), timeout) or lines()
+
+
+def error_code(exc) -> str:
+    return exc.response["Error"]["Code"]
+
+
+def http_status(response_or_exc) -> int:
+    response = getattr(response_or_exc, "response", response_or_exc)
+    return response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+class ControlPlaneTestCase(EmulatorTestCase):
+    """An emulator with no template functions (unless TEMPLATE says otherwise), for functions
+    created through the Lambda API."""
+
+    TEMPLATE = EMPTY_TEMPLATE
+
+    def create(self, name: str, files: dict, runtime: str = "python3.12", handler: str = "app.echo",
+               **kwargs) -> dict:
+        """CreateFunction; asserts 201 and returns the response."""
+        r = create_zip_function(self.lam, name, files, runtime, handler, **kwargs)
+        self.assertEqual(http_status(r), 201, r)
+        return r
+
+    def wait_active(self, name: str):
+        """The FunctionActiveV2 waiter, allowed at most one retry (lambda-local is never slow)."""
+        self.lam.get_waiter("function_active_v2").wait(
+            FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 2})
+
+    def wait_updated(self, name: str):
+        self.lam.get_waiter("function_updated_v2").wait(
+            FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 2})
+
+    def assert_not_found(self, call, *args, **kwargs):
+        """Asserts call(*args, **kwargs) raises ResourceNotFoundException (404); returns the error."""
+        client = getattr(call, "__self__", self.lam)  # each boto3 client has its own exception classes
+        with self.assertRaises(client.exceptions.ResourceNotFoundException) as cm:
+            call(*args, **kwargs)
+        self.assertEqual(http_status(cm.exception), 404)
+        return cm.exception

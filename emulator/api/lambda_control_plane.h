@@ -1,0 +1,31 @@
+// The Lambda control plane on the front port: functions, versions, aliases, concurrency,
+// event-invoke configs, permissions, tags, account settings, and the code download URL.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace httplib {
+class Server;
+}
+
+namespace ll {
+
+class FunctionStore;
+
+struct ControlPlaneContext {
+  FunctionStore* store = nullptr;
+  // API-created functions keep their code under state_dir/functions/<name>/.
+  std::filesystem::path state_dir;
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  int max_concurrency = 64;  // account ConcurrentExecutions limit
+  // Called after a function (all its versions) is deleted, so warm environments can go.
+  std::function<void(const std::string& name)> on_function_deleted;
+};
+
+// Registers every control-plane route. `context` must outlive the server.
+void RegisterControlPlaneRoutes(httplib::Server& server, const ControlPlaneContext* context);
+
+}  // namespace ll

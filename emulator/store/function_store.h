@@ -1,0 +1,84 @@
+// FunctionStore: every function lambda-local serves (from the template and from the API), with
+// its published versions, aliases, concurrency, async-invoke configs, policy and tags.
+// Hands out immutable FunctionConfig snapshots; thread-safe.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "model/function_config.h"
+
+namespace ll {
+
+struct AliasConfig {
+  std::string name;
+  std::string function_version;
+  std::string description;
+  std::map<std::string, double> additional_weights;  // RoutingConfig.AdditionalVersionWeights
+  std::string revision_id;
+};
+
+struct EventInvokeConfig {
+  std::optional<int> maximum_retry_attempts;      // 0-2; AWS default 2
+  std::optional<int> maximum_event_age_s;         // 60-21600; AWS default 21600
+  std::string on_success_arn;
+  std::string on_failure_arn;
+  double last_modified = 0;                       // epoch seconds
+};
+
+struct FunctionRecord {
+  std::shared_ptr<const FunctionConfig> latest;
+  std::map<int, std::shared_ptr<const FunctionConfig>> versions;
+  int last_version = 0;
+  std::map<std::string, AliasConfig> aliases;
+  std::map<std::string, EventInvokeConfig> invoke_configs;  // by qualifier: "$LATEST", "1", alias
+  std::map<std::string, std::string> policy_statements;     // Sid -> statement JSON
+  std::string policy_revision_id;
+  std::map<std::string, std::string> tags;
+  bool from_template = false;
+  std::string zip_path;  // the uploaded package, served back by GetFunction; empty for templates
+};
+
+// What an invocation runs: one version's config, and how it was reached.
+struct ResolvedFunction {
+  std::shared_ptr<const FunctionConfig> config;
+  std::string executed_version;      // "$LATEST" or the version number that runs
+  std::string qualifier;             // as given: "", "$LATEST", "3", "prod"
+  std::optional<int> reserved_concurrency;
+  EventInvokeConfig invoke_config;   // for the qualifier, else the function's, else defaults
+};
+
+class FunctionStore {
+ public:
+  // ResourceConflictException when the name is taken.
+  Status Create(FunctionRecord record);
+  // Replaces or adds a template function, keeping what the API added to it (versions, aliases...).
+  void PutTemplateFunction(const FunctionConfig& config);
+  std::optional<FunctionRecord> Get(const std::string& name) const;
+  std::vector<FunctionRecord> List() const;  // in name order
+  // Applies `mutate` atomically; ResourceNotFoundException when there is no such function.
+  Status Update(const std::string& name, const std::function<Status(FunctionRecord&)>& mutate);
+  Status Delete(const std::string& name);
+  // Resolves a qualifier ("", "$LATEST", a version, an alias with weighted routing).
+  Result<ResolvedFunction> Resolve(const std::string& name, const std::string& qualifier) const;
+
+  // Called after every change, outside the lock (e.g. to persist state).
+  void set_on_change(std::function<void()> on_change) { on_change_ = std::move(on_change); }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, FunctionRecord> functions_;  // guarded by mu_
+  std::function<void()> on_change_;                  // set before serving
+};
+
+// Helpers shared by the control plane.
+std::string NewRevisionId();
+std::string NowLastModified();  // "2019-10-29T21:35:35.522+0000"
+
+}  // namespace ll
