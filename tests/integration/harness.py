@@ -366,6 +366,18 @@ class Emulator:
         except urllib.error.HTTPError as e:
             return e.code, e.headers, e.read()
 
+    def request(self, method: str, path: str, body: bytes | str | None = None, headers: dict | None = None,
+                timeout: float = 60):
+        """A plain unsigned HTTP request of any method. Returns (status, headers, body bytes)."""
+        if isinstance(body, str):
+            body = body.encode()
+        req = urllib.request.Request(self.url + path, data=body, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return resp.status, resp.headers, resp.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, e.read()
+
     def invoke_path(self, function: str) -> str:
         return f"/2015-03-31/functions/{function}/invocations"
 
@@ -721,6 +733,19 @@ class ControlPlaneTestCase(EmulatorTestCase):
     created through the Lambda API."""
 
     TEMPLATE = EMPTY_TEMPLATE
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        try:
+            cls.set_up_functions()
+        except BaseException:
+            cls.tearDownClass()  # unittest does not call it when setUpClass fails
+            raise
+
+    @classmethod
+    def set_up_functions(cls):
+        """Override to create functions shared by the whole class (cls.lam is ready)."""
 
     def create(self, name: str, files: dict, runtime: str = "python3.12", handler: str = "app.echo",
                **kwargs) -> dict:

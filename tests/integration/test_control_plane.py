@@ -2,6 +2,7 @@
 GetFunctionConfiguration, ListFunctions paging, UpdateFunctionCode / UpdateFunctionConfiguration,
 DeleteFunction; validation errors (AWS codes and statuses, zip-slip and symlink entries);
 reserved concurrency and account settings; resource policies and tags."""
+import base64
 import json
 import os
 import re
@@ -249,8 +250,7 @@ class ListFunctionsTest(ControlPlaneTestCase):
     COUNT = 55
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def set_up_functions(cls):
         cls.names = sorted(f"list-{i:03d}" for i in range(cls.COUNT))
         zip_bytes = make_zip({"app.py": "def handler(e, c):\n    return e\n"})
         for name in cls.names:
@@ -315,8 +315,7 @@ class ValidationTest(ControlPlaneTestCase):
     emulator, not botocore, has to reject them (MemorySize 64 is below the model's minimum)."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def set_up_functions(cls):
         cls.raw = cls.emu.lambda_client(parameter_validation=False)
 
     def create_raw(self, name, files=PY_FILES, zip_bytes=None, **kwargs):
@@ -672,3 +671,73 @@ class PermissionsAndTagsTest(ControlPlaneTestCase):
         self.create(name, PY_FILES)
         self.assertEqual(self.lam.list_tags(Resource=function_arn(name))["Tags"], {})
         self.assert_not_found(self.lam.get_policy, FunctionName=name)
+
+
+class WireShapeTest(ControlPlaneTestCase):
+    """The raw HTTP of control-plane answers, as curl sees them: status, x-amzn-ErrorType, body
+    member casing (ResourceNotFoundException has `Message`, the 400/409 ones `message`)."""
+
+    def create_body(self, name, **extra):
+        body = {"FunctionName": name, "Runtime": "python3.12", "Role": ROLE, "Handler": "app.echo",
+                "Code": {"ZipFile": base64.b64encode(make_zip(PY_FILES)).decode()}}
+        body.update(extra)
+        return json.dumps(body)
+
+    def assert_error(self, status, headers, body, code, expected_status, message_key):
+        self.assertEqual(status, expected_status, body)
+        self.assertEqual(headers["x-amzn-ErrorType"], code)
+        self.assertTrue(headers.get("x-amzn-RequestId"), "no x-amzn-RequestId header")
+        data = json.loads(body)
+        self.assertEqual(data.get("Type"), "User", data)
+        self.assertIsInstance(data.get(message_key), str, data)
+        return data
+
+    def test_create_get_delete_over_plain_http(self):
+        name = unique_name("wire")
+        status, headers, body = self.emu.request("POST", "/2015-03-31/functions", self.create_body(name),
+                                                 {"Content-Type": "application/json"})
+        self.assertEqual(status, 201, body)
+        self.assertTrue(headers["Content-Type"].startswith("application/json"))
+        self.assertEqual(json.loads(body)["FunctionName"], name)
+        status, _, body = self.emu.request("GET", f"/2015-03-31/functions/{name}/configuration")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body)["FunctionArn"], function_arn(name))
+        encoded_arn = urllib.parse.quote(function_arn(name), safe="")
+        status, _, body = self.emu.request("GET", f"/2015-03-31/functions/{encoded_arn}")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body)["Configuration"]["FunctionName"], name)
+        status, _, body = self.emu.request("DELETE", f"/2015-03-31/functions/{name}")
+        self.assertIn(status, (200, 204), body)
+
+    def test_not_found_shape(self):
+        name = unique_name("wire-missing")
+        status, headers, body = self.emu.request("GET", f"/2015-03-31/functions/{name}")
+        data = self.assert_error(status, headers, body, "ResourceNotFoundException", 404, "Message")
+        self.assertIn(function_arn(name), data["Message"])
+
+    def test_conflict_shape(self):
+        name = unique_name("wire-dup")
+        self.create(name, PY_FILES)
+        status, headers, body = self.emu.request("POST", "/2015-03-31/functions", self.create_body(name),
+                                                 {"Content-Type": "application/json"})
+        self.assert_error(status, headers, body, "ResourceConflictException", 409, "message")
+
+    def test_invalid_parameter_shape(self):
+        status, headers, body = self.emu.request(
+            "POST", "/2015-03-31/functions", self.create_body(unique_name("wire-rt"), Runtime="java99"),
+            {"Content-Type": "application/json"})
+        self.assert_error(status, headers, body, "InvalidParameterValueException", 400, "message")
+
+    def test_body_that_is_not_json(self):
+        status, headers, body = self.emu.request("POST", "/2015-03-31/functions", b"{not json",
+                                                 {"Content-Type": "application/json"})
+        self.assertEqual(status, 400, body)
+        self.assertIn(headers["x-amzn-ErrorType"], ("InvalidRequestContentException", "SerializationException"))
+
+    def test_missing_required_member(self):
+        body = json.loads(self.create_body(unique_name("wire-norole")))
+        del body["Role"]
+        status, headers, raw = self.emu.request("POST", "/2015-03-31/functions", json.dumps(body),
+                                                {"Content-Type": "application/json"})
+        self.assertEqual(status, 400, raw)
+        self.assertEqual(headers["x-amzn-ErrorType"], "ValidationException")

@@ -56,7 +56,9 @@ FILES = {
 }
 
 
-class HotReloadTest(unittest.TestCase):
+class ReloadCases:
+    """The changes every test class makes; check_reload says what must follow."""
+
     ARGS = ()
 
     def setUp(self):
@@ -64,7 +66,7 @@ class HotReloadTest(unittest.TestCase):
         self.addCleanup(self.project.cleanup)
         self.emu = Emulator(self.project, self.ARGS).start()
         self.addCleanup(self.emu.kill)
-        self.addCleanup(self.emu.stop)
+        self.addCleanup(self.emu.stop_and_check, self)
         self.lam = self.emu.lambda_client()
 
     def call(self, name):
@@ -122,6 +124,8 @@ class HotReloadTest(unittest.TestCase):
         self.check_reload("BashHot",
                           lambda: self.replace_by_rename("bash/bootstrap", bash_bootstrap("two, rewritten")))
 
+
+class HotReloadTest(ReloadCases, unittest.TestCase):
     def test_new_file_is_picked_up(self):
         self.assertEqual(self.call("PyHot")["tag"], "one")
         self.project.write("py/extra.py", "TAG = 'two, rewritten'\n")
@@ -138,7 +142,7 @@ class HotReloadTest(unittest.TestCase):
         self.assertEqual(self.call("NodeHot")["pid"], before, "a change in py/ restarted NodeHot")
 
 
-class NoWatchTest(HotReloadTest):
+class NoWatchTest(ReloadCases, unittest.TestCase):
     """The same changes with --no-watch: the warm environment keeps running the old code."""
 
     ARGS = ("--no-watch",)
@@ -150,9 +154,3 @@ class NoWatchTest(HotReloadTest):
         seen = self.tags_after_change(name)
         self.assertEqual(set(seen), {"one"}, f"{name} picked up a change despite --no-watch: {seen}")
         self.assertEqual(self.call(name)["pid"], first["pid"])
-
-    def test_new_file_is_picked_up(self):
-        self.skipTest("only meaningful with watching on")
-
-    def test_other_functions_keep_their_warm_environment(self):
-        self.skipTest("only meaningful with watching on")

@@ -32,8 +32,7 @@ class VersionsTest(ControlPlaneTestCase):
     and $LATEST ("three", COLOR blue, 512 MB)."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def set_up_functions(cls):
         cls.name = unique_name("versions")
         lam = cls.lam
         lam.create_function(FunctionName=cls.name, Runtime="python3.12", Role=ROLE, Handler="app.tagged",
@@ -176,8 +175,7 @@ class VersionsTest(ControlPlaneTestCase):
 
 class AliasesTest(ControlPlaneTestCase):
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def set_up_functions(cls):
         cls.name = unique_name("aliases")
         lam = cls.lam
         lam.create_function(FunctionName=cls.name, Runtime="python3.12", Role=ROLE, Handler="app.tagged",
