@@ -33,6 +33,7 @@ constexpr Entry kEntries[] = {
     {errors::kInvalidAttributeValue, "", 400, "", true},
     {errors::kInvalidMessageContents, "", 400, "", true},
     {errors::kResourceNotFound, "", 400, "", true},
+    {errors::kInvalidAddress, "", 404, "", true},
     {errors::kInvalidParameterValue, "", 400, "com.amazonaws.sqs#InvalidParameterValueException",
      true},
     {errors::kMissingParameter, "", 400,

@@ -27,6 +27,7 @@ inline constexpr char kPurgeQueueInProgress[] = "PurgeQueueInProgress";
 inline constexpr char kOverLimit[] = "OverLimit";
 inline constexpr char kUnsupportedOperation[] = "UnsupportedOperation";
 inline constexpr char kResourceNotFound[] = "ResourceNotFoundException";
+inline constexpr char kInvalidAddress[] = "InvalidAddress";
 // Common errors, not modelled as exception shapes.
 inline constexpr char kInvalidParameterValue[] = "InvalidParameterValue";
 inline constexpr char kMissingParameter[] = "MissingParameter";
