@@ -11,6 +11,7 @@
 #include "api/service_router.h"
 #include "base/strings.h"
 #include "model/error_names.h"
+#include "services/sqs/sqs_http.h"
 
 namespace ll {
 namespace {
@@ -19,10 +20,32 @@ namespace {
 // answer 413 in Lambda's own shape.
 constexpr size_t kMaxRequestBytes = 80u << 20;
 
+ServiceRoute RouteOf(const httplib::Request& req, bool with_body) {
+  RouteInputs in;
+  const std::string auth = req.get_header_value("Authorization");
+  const std::string credential = req.get_param_value("X-Amz-Credential");
+  const std::string target = req.get_header_value("X-Amz-Target");
+  const std::string content_type = req.get_header_value("Content-Type");
+  // A query-protocol request may carry Action/Version in the query string instead of a body.
+  std::string body = with_body ? req.body : std::string();
+  std::string type = content_type;
+  if (with_body && body.empty() && req.has_param("Action")) {
+    body = "Action=" + req.get_param_value("Action") + "&Version=" + req.get_param_value("Version");
+    type = "application/x-www-form-urlencoded";
+  }
+  in.authorization = auth;
+  in.credential_param = credential;
+  in.target = target;
+  in.content_type = type;
+  in.body = body;
+  in.path = req.path;
+  return RouteRequest(in);
+}
+
 }  // namespace
 
 FrontServer::FrontServer(FrontOptions options, const LambdaApiContext* lambda,
-                         const ControlPlaneContext* control_plane)
+                         const ControlPlaneContext* control_plane, sqs::SqsService* sqs)
     : options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
   httplib::Server& s = *server_;
   s.set_tcp_nodelay(true);
@@ -38,26 +61,68 @@ FrontServer::FrontServer(FrontOptions options, const LambdaApiContext* lambda,
   const int threads = options_.worker_threads;
   s.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
 
+  // httplib calls the pre-routing handler before it reads the body, so only requests whose
+  // headers already name a service we do not serve are answered here; the rest go to the
+  // routes, and requests no Lambda route takes reach the catch-all below with their body.
   s.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    RouteInputs in;
-    const std::string& auth = req.get_header_value("Authorization");
-    const std::string& credential = req.get_param_value("X-Amz-Credential");
-    const std::string& target = req.get_header_value("X-Amz-Target");
-    const std::string& content_type = req.get_header_value("Content-Type");
-    in.authorization = auth;
-    in.credential_param = credential;
-    in.target = target;
-    in.content_type = content_type;
-    in.body = req.body;
-    in.path = req.path;
-    ServiceRoute route = RouteRequest(in);
-    if (route.service == "lambda") return httplib::Server::HandlerResponse::Unhandled;
+    ServiceRoute route = RouteOf(req, /*with_body=*/false);
+    if (route.service == "lambda" || route.service == "sqs" || !route.by_headers) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
     WriteServiceNotServed(res, route, NewUuid());
     return httplib::Server::HandlerResponse::Handled;
   });
 
   RegisterInvokeRoutes(s, lambda);
   RegisterControlPlaneRoutes(s, control_plane);
+
+  // Everything no Lambda route took: SQS (JSON or query), or an unknown operation.
+  auto catch_all = [sqs](const httplib::Request& req, httplib::Response& res) {
+    ServiceRoute route = RouteOf(req, /*with_body=*/true);
+    if (route.service == "sqs" && sqs) {
+      sqs::SqsHttpRequest in;
+      in.method = req.method;
+      in.path = req.path;
+      if (size_t q = req.target.find('?'); q != std::string::npos) in.query = req.target.substr(q + 1);
+      in.target = req.get_header_value("X-Amz-Target");
+      in.content_type = req.get_header_value("Content-Type");
+      in.body = req.body;
+      in.host = req.get_header_value("Host");
+      in.query_mode_header = req.get_header_value("x-amzn-query-mode") == "true";
+      sqs::SqsHttpResponse out = sqs::HandleSqs(*sqs, in);
+      res.status = out.status;
+      for (const auto& [k, v] : out.headers) res.set_header(k, v);
+      res.set_content(std::move(out.body), out.content_type);
+      return;
+    }
+    if (route.service != "lambda") {
+      WriteServiceNotServed(res, route, NewUuid());
+      return;
+    }
+    res.set_header("x-amzn-RequestId", NewUuid());
+    WriteLambdaError(res, Status::Error(errors::kUnknownOperation,
+                                        fmt::format("{} {} is not an operation lambda-local serves",
+                                                    req.method, req.path)));
+    res.status = 404;
+  };
+  // Debian's httplib caps form-encoded bodies of plain handlers at 8 KB; a ContentReader
+  // handler reads any body up to the payload limit (SQS query requests can be 1 MB).
+  // httplib tries content-reader routes before all others, so this one must not match the
+  // Lambda API's date-prefixed paths.
+  s.Post(R"(/(?!\d{4}-\d{2}-\d{2}/|_lambda-local/).*)", [catch_all](const httplib::Request& req, httplib::Response& res,
+                           const httplib::ContentReader& reader) {
+    httplib::Request with_body = req;
+    with_body.body.clear();
+    reader([&](const char* data, size_t length) {
+      with_body.body.append(data, length);
+      return true;
+    });
+    catch_all(with_body, res);
+  });
+  s.Post(".*", catch_all);
+  s.Get(".*", catch_all);
+  s.Put(".*", catch_all);
+  s.Delete(".*", catch_all);
 
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (res.status == 404 && res.body.empty()) {

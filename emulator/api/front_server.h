@@ -15,6 +15,9 @@ class Server;
 }
 
 namespace ll {
+namespace sqs {
+class SqsService;
+}
 
 struct FrontOptions {
   std::string host = "127.0.0.1";
@@ -25,8 +28,9 @@ struct FrontOptions {
 class FrontServer {
  public:
   // The contexts must outlive the server.
+  // `sqs` may be null (SQS then answers "not served").
   FrontServer(FrontOptions options, const LambdaApiContext* lambda,
-              const ControlPlaneContext* control_plane);
+              const ControlPlaneContext* control_plane, sqs::SqsService* sqs);
   ~FrontServer();  // Stop()
 
   // Binds and starts serving on its own thread.

@@ -13,6 +13,7 @@ class Server;
 namespace ll {
 
 class FunctionStore;
+class MappingRegistry;
 
 struct ControlPlaneContext {
   FunctionStore* store = nullptr;
@@ -23,6 +24,8 @@ struct ControlPlaneContext {
   int max_concurrency = 64;  // account ConcurrentExecutions limit
   // Called after a function (all its versions) is deleted, so warm environments can go.
   std::function<void(const std::string& name)> on_function_deleted;
+  // Event source mappings; null when no event source service is served.
+  MappingRegistry* mappings = nullptr;
 };
 
 // Registers every control-plane route. `context` must outlive the server.

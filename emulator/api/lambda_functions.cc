@@ -455,6 +455,7 @@ void RegisterControlPlaneRoutes(httplib::Server& server, const ControlPlaneConte
   RegisterVersionAliasRoutes(server, context);
   RegisterFunctionSettingsRoutes(server, context);
   RegisterPermissionTagRoutes(server, context);
+  RegisterEventSourceMappingRoutes(server, context);
   RegisterCodeRoutes(server, context);
 }
 

@@ -146,6 +146,7 @@ void RegisterFunctionRoutes(httplib::Server& server, const ControlPlaneContext* 
 void RegisterVersionAliasRoutes(httplib::Server& server, const ControlPlaneContext* ctx);
 void RegisterFunctionSettingsRoutes(httplib::Server& server, const ControlPlaneContext* ctx);
 void RegisterPermissionTagRoutes(httplib::Server& server, const ControlPlaneContext* ctx);
+void RegisterEventSourceMappingRoutes(httplib::Server& server, const ControlPlaneContext* ctx);
 
 }  // namespace ll
 

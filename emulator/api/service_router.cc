@@ -70,9 +70,10 @@ ServiceRoute RouteRequest(const RouteInputs& in) {
       service = "lambda";
     } else {
       service = "s3";
+      return {service, ProtocolOf(service, in.target), false};
     }
   }
-  return {service, ProtocolOf(service, in.target)};
+  return {service, ProtocolOf(service, in.target), true};
 }
 
 }  // namespace ll

@@ -12,6 +12,7 @@ enum class WireProtocol { kRestJson, kRestXml, kJson10, kQuery };
 struct ServiceRoute {
   std::string service;  // "lambda", "s3", "sqs", "sns", "dynamodb", "dynamodbstreams", ...
   WireProtocol protocol = WireProtocol::kRestJson;
+  bool by_headers = true;  // false: a guess from the path alone (an unsigned request)
 };
 
 // The <service> of "Credential=AKID/20240101/us-east-1/<service>/aws4_request", or "".

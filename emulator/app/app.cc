@@ -22,6 +22,7 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   TemplateOptions topts;
   topts.region = options.region;
   topts.account_id = options.account_id;
+  topts.endpoint = fmt::format("http://localhost:{}", options.port > 0 ? options.port : 4566);
   auto loaded = LoadTemplateFile(options.template_path, topts);
   if (!loaded.ok()) return loaded.status();
   app->loaded_ = std::move(*loaded);
@@ -99,12 +100,50 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   iopts.idle_timeout = options.idle_timeout;
   app->invoker_ = std::make_unique<Invoker>(app->catalog_.get(), deps, iopts);
 
+  sqs::SqsOptions sopts;
+  sopts.region = options.region;
+  sopts.account_id = options.account_id;
+  sopts.default_host = fmt::format("localhost:{}", options.port > 0 ? options.port : 4566);
+  app->sqs_ = std::make_unique<sqs::SqsService>(sopts);
+
   AsyncOptions aopts;
   aopts.retry_delay = options.async_retry_delay;
   App* raw = app.get();
   app->async_ = std::make_unique<AsyncQueue>(
-      app->invoker_.get(), app->store_.get(), aopts,
+      app->invoker_.get(), app->store_.get(), app->sqs_.get(), aopts,
       [raw](const std::string& fn, const std::string& line) { raw->Notice(fn, line); });
+  app->mappings_ = std::make_unique<MappingRegistry>(
+      app->sqs_.get(), app->store_.get(), app->invoker_.get(), options.region, options.account_id,
+      [raw](const std::string& fn, const std::string& line) { raw->Notice(fn, line); });
+
+  // The template's queues exist before anything can send to them.
+  for (const auto& q : app->loaded_.queues) {
+    auto created = app->sqs_->CreateQueue(q.name, q.attributes, {});
+    if (!created.ok()) {
+      return Status::Error("InvalidTemplate", fmt::format("queue {}: {}", q.logical_id,
+                                                          created.status().message()));
+    }
+  }
+  for (const auto& mr : app->loaded_.mappings) {
+    EventSourceMapping m;
+    m.function_name = mr.function_name;
+    m.event_source_arn = mr.event_source_arn;
+    m.batch_size = mr.batch_size.value_or(10);
+    m.maximum_batching_window_s = mr.maximum_batching_window_s.value_or(0);
+    m.enabled = mr.enabled;
+    m.function_response_types = mr.function_response_types;
+    m.maximum_concurrency = mr.maximum_concurrency;
+    m.filter_patterns = mr.filter_patterns;
+    if (size_t colon = m.function_name.find(':'); colon != std::string::npos) {
+      m.qualifier = m.function_name.substr(colon + 1);
+      m.function_name.resize(colon);
+    }
+    auto created = app->mappings_->Create(std::move(m));
+    if (!created.ok()) {
+      return Status::Error("InvalidTemplate", fmt::format("event source mapping {}: {}",
+                                                          mr.logical_id, created.status().message()));
+    }
+  }
 
   if (options.watch) {
     // A change below a template function's CodeUri gives it a new revision: idle environments
@@ -138,6 +177,7 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   app->control_plane_context_.region = options.region;
   app->control_plane_context_.account_id = options.account_id;
   app->control_plane_context_.max_concurrency = options.max_concurrency;
+  app->control_plane_context_.mappings = app->mappings_.get();
   Invoker* invoker = app->invoker_.get();
   app->control_plane_context_.on_function_deleted = [invoker](const std::string& name) {
     invoker->Forget(name);
@@ -162,15 +202,18 @@ Status App::Serve() {
   fopts.host = options_.host;
   fopts.port = options_.port;
   fopts.worker_threads = options_.max_concurrency + 16;
-  front_ = std::make_unique<FrontServer>(fopts, &lambda_context_, &control_plane_context_);
+  front_ = std::make_unique<FrontServer>(fopts, &lambda_context_, &control_plane_context_, sqs_.get());
   return front_->Start();
 }
 
 void App::Stop() {
   if (watcher_) watcher_->Stop();
-  // Functions first, so requests and async lanes waiting on them finish; then the servers.
+  // Pollers first (they stop receiving), then functions, so requests and async lanes waiting
+  // on them finish; then the queues wake their long polls; then the server.
+  if (mappings_) mappings_->Stop();
   if (invoker_) invoker_->Stop();
   if (async_) async_->Stop();
+  if (sqs_) sqs_->Shutdown();
   if (front_) front_->Stop();
   reaper_.reset();
 }

@@ -14,8 +14,10 @@
 #include "process/memory_limit.h"
 #include "process/reaper.h"
 #include "runtimes/runtime_catalog.h"
+#include "services/sqs/sqs_service.h"
 #include "store/function_store.h"
 #include "template/template_loader.h"
+#include "triggers/mapping_registry.h"
 #include "watch/code_watcher.h"
 
 namespace ll {
@@ -41,7 +43,7 @@ class App {
   static Result<std::unique_ptr<App>> Create(const AppOptions& options);
   ~App();  // Stop()
 
-  // Starts the front server on options.port.
+  // Starts the front server on options.port, then the template's queues and mappings.
   Status Serve();
   // Kills every function process and stops serving. Idempotent.
   void Stop();
@@ -65,7 +67,9 @@ class App {
   std::unique_ptr<Reaper> reaper_;
   std::unique_ptr<FunctionStore> store_;
   std::unique_ptr<Invoker> invoker_;
+  std::unique_ptr<sqs::SqsService> sqs_;
   std::unique_ptr<AsyncQueue> async_;
+  std::unique_ptr<MappingRegistry> mappings_;
   std::unique_ptr<CodeWatcher> watcher_;
   LambdaApiContext lambda_context_;
   ControlPlaneContext control_plane_context_;

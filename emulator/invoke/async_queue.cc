@@ -23,9 +23,10 @@ std::string AsJsonValue(const std::string& payload) {
 
 }  // namespace
 
-AsyncQueue::AsyncQueue(Invoker* invoker, FunctionStore* store, AsyncOptions options,
+AsyncQueue::AsyncQueue(Invoker* invoker, FunctionStore* store, sqs::SqsService* sqs,
+                       AsyncOptions options,
                        std::function<void(const std::string&, const std::string&)> notice)
-    : invoker_(invoker), store_(store), options_(options), notice_(std::move(notice)) {}
+    : invoker_(invoker), store_(store), sqs_(sqs), options_(options), notice_(std::move(notice)) {}
 
 AsyncQueue::~AsyncQueue() { Stop(); }
 
@@ -161,9 +162,19 @@ void AsyncQueue::Deliver(const std::string& destination, const std::string& reco
     if (!s.ok() && notice_) notice_(from_function, "destination not delivered: " + s.message());
     return;
   }
+  if (StartsWith(destination, "arn:aws:sqs:") && sqs_) {
+    sqs::SendRequest message;
+    message.body = record;
+    auto sent = sqs_->Send(destination, std::move(message));
+    if (!sent.ok() && notice_) {
+      notice_(from_function, "destination not delivered: " + sent.status().message());
+    }
+    return;
+  }
   if (notice_) {
-    notice_(from_function, fmt::format("destination {} not delivered: only Lambda functions are "
-                                       "served as destinations by this version of lambda-local",
+    notice_(from_function, fmt::format("destination {} not delivered: only Lambda functions and "
+                                       "SQS queues are served as destinations by this version of "
+                                       "lambda-local",
                                        destination));
   }
 }

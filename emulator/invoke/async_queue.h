@@ -16,6 +16,7 @@
 
 #include "base/status.h"
 #include "invoke/invoker.h"
+#include "services/sqs/sqs_service.h"
 #include "store/function_store.h"
 
 namespace ll {
@@ -29,7 +30,8 @@ struct AsyncOptions {
 class AsyncQueue {
  public:
   // `notice` receives one-line messages about dropped or undeliverable events.
-  AsyncQueue(Invoker* invoker, FunctionStore* store, AsyncOptions options,
+  // `sqs` may be null: SQS destinations are then reported as undeliverable.
+  AsyncQueue(Invoker* invoker, FunctionStore* store, sqs::SqsService* sqs, AsyncOptions options,
              std::function<void(const std::string& function, const std::string& line)> notice);
   ~AsyncQueue();  // Stop()
 
@@ -59,13 +61,14 @@ class AsyncQueue {
   };
 
   void RunLane(const std::string& function, Lane& lane);
-  // Sends the record to a destination ARN (a Lambda function; SQS/SNS once served).
+  // Sends the record to a destination ARN: a Lambda function or an SQS queue.
   void Deliver(const std::string& destination, const std::string& record,
                const std::string& from_function);
   void Finish(const Event& ev, const std::string& condition, const InvokeOutcome* outcome);
 
   Invoker* const invoker_;
   FunctionStore* const store_;
+  sqs::SqsService* const sqs_;
   const AsyncOptions options_;
   const std::function<void(const std::string&, const std::string&)> notice_;
 

@@ -7,11 +7,15 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "base/strings.h"
+
 namespace ll {
 namespace {
 
 constexpr char kServerlessFunction[] = "AWS::Serverless::Function";
 constexpr char kLambdaFunction[] = "AWS::Lambda::Function";
+constexpr char kSqsQueue[] = "AWS::SQS::Queue";
+constexpr char kEventSourceMapping[] = "AWS::Lambda::EventSourceMapping";
 
 Status TemplateError(std::string message) {
   return Status::Error("InvalidTemplate", std::move(message));
@@ -21,10 +25,12 @@ Status TemplateError(std::string message) {
 class Evaluator {
  public:
   Evaluator(const TemplateOptions& options, std::map<std::string, std::string> parameters,
-            std::map<std::string, std::string> function_names)
+            std::map<std::string, std::string> function_names,
+            std::map<std::string, std::string> queue_names = {})
       : options_(options),
         parameters_(std::move(parameters)),
-        function_names_(std::move(function_names)) {}
+        function_names_(std::move(function_names)),
+        queue_names_(std::move(queue_names)) {}
 
   Result<std::string> Eval(const YAML::Node& node) const {
     const std::string& tag = node.Tag();
@@ -60,6 +66,9 @@ class Evaluator {
     }
     if (name == "AWS::NoValue") return std::string();
     if (auto it = function_names_.find(name); it != function_names_.end()) return it->second;
+    if (auto it = queue_names_.find(name); it != queue_names_.end()) {
+      return fmt::format("{}/{}/{}", options_.endpoint, options_.account_id, it->second);
+    }
     return name;  // another resource: its logical id stands in for the physical id
   }
 
@@ -69,6 +78,15 @@ class Evaluator {
       if (attribute == "Arn") {
         return fmt::format("arn:aws:lambda:{}:{}:function:{}", options_.region,
                            options_.account_id, it->second);
+      }
+    }
+    if (auto it = queue_names_.find(resource); it != queue_names_.end()) {
+      if (attribute == "Arn") {
+        return fmt::format("arn:aws:sqs:{}:{}:{}", options_.region, options_.account_id, it->second);
+      }
+      if (attribute == "QueueName") return it->second;
+      if (attribute == "QueueUrl") {
+        return fmt::format("{}/{}/{}", options_.endpoint, options_.account_id, it->second);
       }
     }
     if (attribute == "Arn") {
@@ -153,6 +171,7 @@ class Evaluator {
   const TemplateOptions& options_;
   std::map<std::string, std::string> parameters_;
   std::map<std::string, std::string> function_names_;
+  std::map<std::string, std::string> queue_names_;
 };
 
 Result<int> EvalInt(const Evaluator& eval, const YAML::Node& node, const std::string& what) {
@@ -173,6 +192,142 @@ YAML::Node Prop(const YAML::Node& props, const YAML::Node& globals, const char* 
   if (props && props.IsMap() && props[key]) return props[key];
   if (globals && globals.IsMap() && globals[key]) return globals[key];
   return YAML::Node(YAML::NodeType::Undefined);  // a default Node is Null, which tests true
+}
+
+bool LooksNumeric(const std::string& s) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  std::strtod(s.c_str(), &end);
+  return end && *end == '\0' && s.find_first_of("xX") == std::string::npos;
+}
+
+// A YAML value as JSON text, intrinsics evaluated; plain scalars that look like numbers,
+// booleans or null stay unquoted (filter patterns compare numbers).
+Result<std::string> NodeToJson(const Evaluator& eval, const YAML::Node& node) {
+  const std::string& tag = node.Tag();
+  bool intrinsic = (!tag.empty() && tag != "?" && tag != "!") ||
+                   (node.IsMap() && node.size() == 1 &&
+                    (node.begin()->first.as<std::string>() == "Ref" ||
+                     node.begin()->first.as<std::string>().rfind("Fn::", 0) == 0));
+  if (intrinsic) {
+    auto v = eval.Eval(node);
+    if (!v.ok()) return v.status();
+    return JsonQuote(*v);
+  }
+  if (node.IsMap()) {
+    std::string out = "{";
+    for (const auto& kv : node) {
+      auto v = NodeToJson(eval, kv.second);
+      if (!v.ok()) return v.status();
+      if (out.size() > 1) out += ",";
+      out += JsonQuote(kv.first.as<std::string>()) + ":" + *v;
+    }
+    return out + "}";
+  }
+  if (node.IsSequence()) {
+    std::string out = "[";
+    for (size_t i = 0; i < node.size(); ++i) {
+      auto v = NodeToJson(eval, node[i]);
+      if (!v.ok()) return v.status();
+      if (i) out += ",";
+      out += *v;
+    }
+    return out + "]";
+  }
+  if (node.IsNull()) return std::string("null");
+  std::string text = node.as<std::string>();
+  if (tag == "?" && (text == "true" || text == "false" || text == "null" || LooksNumeric(text))) {
+    return text;
+  }
+  return JsonQuote(text);
+}
+
+// A value that may be given as a map or as a JSON string (RedrivePolicy, filter Pattern).
+Result<std::string> JsonOrString(const Evaluator& eval, const YAML::Node& node) {
+  if (node.IsMap() && !(node.size() == 1 && (node["Ref"] || node["Fn::Sub"] || node["Fn::Join"]))) {
+    return NodeToJson(eval, node);
+  }
+  return eval.Eval(node);
+}
+
+Result<std::optional<int>> OptionalInt(const Evaluator& eval, const YAML::Node& props,
+                                       const char* key, const std::string& where) {
+  if (!props || !props.IsMap() || !props[key]) return std::optional<int>();
+  auto v = EvalInt(eval, props[key], where + ": " + key);
+  if (!v.ok()) return v.status();
+  return std::optional<int>(*v);
+}
+
+// SAM `Events: Type: SQS` properties and AWS::Lambda::EventSourceMapping properties share names.
+Result<MappingResource> ReadMapping(const Evaluator& eval, const std::string& logical_id,
+                                    const std::string& function_name, const YAML::Node& props,
+                                    const char* source_key) {
+  const std::string where = "event source mapping " + logical_id;
+  MappingResource m;
+  m.logical_id = logical_id;
+  m.function_name = function_name;
+  if (!props || !props.IsMap() || !props[source_key]) {
+    return TemplateError(fmt::format("{}: {} is required", where, source_key));
+  }
+  auto arn = eval.Eval(props[source_key]);
+  if (!arn.ok()) return TemplateError(where + ": " + arn.status().message());
+  m.event_source_arn = *arn;
+  auto batch = OptionalInt(eval, props, "BatchSize", where);
+  if (!batch.ok()) return batch.status();
+  m.batch_size = *batch;
+  auto window = OptionalInt(eval, props, "MaximumBatchingWindowInSeconds", where);
+  if (!window.ok()) return window.status();
+  m.maximum_batching_window_s = *window;
+  if (props["Enabled"]) {
+    auto e = eval.Eval(props["Enabled"]);
+    if (!e.ok()) return e.status();
+    m.enabled = *e != "false" && *e != "False";
+  }
+  if (YAML::Node types = props["FunctionResponseTypes"]; types && types.IsSequence()) {
+    for (const auto& t : types) m.function_response_types.push_back(t.as<std::string>());
+  }
+  if (YAML::Node scaling = props["ScalingConfig"]; scaling && scaling.IsMap()) {
+    auto c = OptionalInt(eval, scaling, "MaximumConcurrency", where);
+    if (!c.ok()) return c.status();
+    m.maximum_concurrency = *c;
+  }
+  if (YAML::Node criteria = props["FilterCriteria"]; criteria && criteria["Filters"]) {
+    for (const auto& f : criteria["Filters"]) {
+      if (!f["Pattern"]) continue;
+      auto p = JsonOrString(eval, f["Pattern"]);
+      if (!p.ok()) return p.status();
+      m.filter_patterns.push_back(*p);
+    }
+  }
+  return m;
+}
+
+Result<QueueResource> ReadQueue(const Evaluator& eval, const std::string& logical_id,
+                                const std::string& name, const YAML::Node& props) {
+  const std::string where = "queue " + logical_id;
+  QueueResource q;
+  q.logical_id = logical_id;
+  q.name = name;
+  if (!props || !props.IsMap()) return q;
+  for (const char* key : {"VisibilityTimeout", "DelaySeconds", "MessageRetentionPeriod",
+                          "MaximumMessageSize", "ReceiveMessageWaitTimeSeconds", "FifoQueue",
+                          "ContentBasedDeduplication", "KmsMasterKeyId", "SqsManagedSseEnabled",
+                          "DeduplicationScope", "FifoThroughputLimit"}) {
+    if (!props[key]) continue;
+    auto v = eval.Eval(props[key]);
+    if (!v.ok()) return TemplateError(where + ": " + key + ": " + v.status().message());
+    std::string value = *v;
+    if (value == "True") value = "true";
+    if (value == "False") value = "false";
+    q.attributes[key] = value;
+  }
+  for (const char* key : {"RedrivePolicy", "RedriveAllowPolicy"}) {
+    if (!props[key]) continue;
+    auto v = JsonOrString(eval, props[key]);
+    if (!v.ok()) return TemplateError(where + ": " + key + ": " + v.status().message());
+    q.attributes[key] = *v;
+  }
+  return q;
 }
 
 Status ReadEnvironment(const Evaluator& eval, const YAML::Node& env, const std::string& where,
@@ -299,9 +454,28 @@ Result<LoadedTemplate> ParseTemplate(std::string_view text, const std::filesyste
     }
     for (const auto& [k, v] : options.parameter_overrides) parameters[k] = v;
 
-    // Function names first, so !Ref and !GetAtt to any function resolve anywhere.
+    // Names first, so !Ref and !GetAtt to any function or queue resolve anywhere.
     std::map<std::string, std::string> function_names;
+    std::map<std::string, std::string> queue_names;
     Evaluator names_eval(options, parameters, {});
+    for (const auto& kv : resources) {
+      if (!kv.second.IsMap() || !kv.second["Type"] ||
+          kv.second["Type"].as<std::string>() != kSqsQueue) {
+        continue;
+      }
+      std::string id = kv.first.as<std::string>();
+      std::string name = id;
+      YAML::Node props = kv.second["Properties"];
+      if (props && props["QueueName"]) {
+        auto n = names_eval.Eval(props["QueueName"]);
+        if (!n.ok()) return TemplateError("queue " + id + ": QueueName: " + n.status().message());
+        name = *n;
+      } else if (props && props["FifoQueue"]) {
+        auto fifo = names_eval.Eval(props["FifoQueue"]);
+        if (fifo.ok() && (*fifo == "true" || *fifo == "True")) name += ".fifo";
+      }
+      queue_names[id] = name;
+    }
     for (const auto& kv : resources) {
       std::string type = kv.second["Type"] ? kv.second["Type"].as<std::string>() : "";
       if (type != kServerlessFunction && type != kLambdaFunction) continue;
@@ -315,7 +489,7 @@ Result<LoadedTemplate> ParseTemplate(std::string_view text, const std::filesyste
       function_names[id] = name;
     }
 
-    Evaluator eval(options, parameters, function_names);
+    Evaluator eval(options, parameters, function_names, queue_names);
     YAML::Node globals(YAML::NodeType::Undefined);
     if (YAML::Node g = root["Globals"]; g && g.IsMap()) globals = g["Function"];
 
@@ -327,9 +501,47 @@ Result<LoadedTemplate> ParseTemplate(std::string_view text, const std::filesyste
         return TemplateError("resource " + id + " has no Type");
       }
       std::string type = kv.second["Type"].as<std::string>();
+      if (type == kSqsQueue) {
+        auto q = ReadQueue(eval, id, queue_names[id], kv.second["Properties"]);
+        if (!q.ok()) return q.status();
+        // Dead-letter targets first, so a redrive policy always names an existing queue.
+        if (q->attributes.count("RedrivePolicy")) {
+          out.queues.push_back(std::move(*q));
+        } else {
+          out.queues.insert(out.queues.begin(), std::move(*q));
+        }
+        continue;
+      }
+      if (type == kEventSourceMapping) {
+        YAML::Node props = kv.second["Properties"];
+        if (!props || !props["FunctionName"]) {
+          return TemplateError("event source mapping " + id + ": FunctionName is required");
+        }
+        auto fn_name = eval.Eval(props["FunctionName"]);
+        if (!fn_name.ok()) return fn_name.status();
+        auto m = ReadMapping(eval, id, *fn_name, props, "EventSourceArn");
+        if (!m.ok()) return m.status();
+        out.mappings.push_back(std::move(*m));
+        continue;
+      }
       if (type != kServerlessFunction && type != kLambdaFunction) {
         out.ignored.push_back(id + " (" + type + ")");
         continue;
+      }
+      YAML::Node fprops = kv.second["Properties"];
+      YAML::Node events = fprops && fprops.IsMap() ? fprops["Events"] : YAML::Node(YAML::NodeType::Undefined);
+      if (events && events.IsMap()) {
+        for (const auto& ev : events) {
+          if (!ev.second["Type"] || ev.second["Type"].as<std::string>() != "SQS") {
+            out.ignored.push_back(id + "." + ev.first.as<std::string>() + " (event " +
+                                  (ev.second["Type"] ? ev.second["Type"].as<std::string>() : "?") + ")");
+            continue;
+          }
+          auto m = ReadMapping(eval, id + "." + ev.first.as<std::string>(), function_names[id],
+                               ev.second["Properties"], "Queue");
+          if (!m.ok()) return m.status();
+          out.mappings.push_back(std::move(*m));
+        }
       }
       auto fn = ReadFunction(eval, id, type, function_names[id], kv.second["Properties"],
                              type == kServerlessFunction ? globals : YAML::Node(YAML::NodeType::Undefined), base_dir,

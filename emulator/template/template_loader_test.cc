@@ -57,6 +57,8 @@ Resources:
       CodeUri: ./src
   Queue:
     Type: AWS::SQS::Queue
+  Topic:
+    Type: AWS::SNS::Topic
 )";
   TemplateOptions opts;
   opts.region = "eu-west-1";
@@ -81,7 +83,9 @@ Resources:
   CHECK(t->functions[1].name == "Other");
   CHECK(t->functions[1].timeout_s == 10);
   REQUIRE(t->ignored.size() == 1);
-  CHECK(t->ignored[0] == "Queue (AWS::SQS::Queue)");
+  CHECK(t->ignored[0] == "Topic (AWS::SNS::Topic)");
+  REQUIRE(t->queues.size() == 1);
+  CHECK(t->queues[0].name == "Queue");
   std::filesystem::remove_all(dir);
 }
 
@@ -121,5 +125,79 @@ TEST_CASE("template errors are one clear line") {
 
   auto no_resources = ParseTemplate("Foo: 1\n", dir, {});
   REQUIRE_FALSE(no_resources.ok());
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("queues and SQS event source mappings") {
+  auto dir = MakeProject();
+  const char* yaml = R"(
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src
+      Events:
+        Jobs:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Jobs.Arn
+            BatchSize: 5
+            MaximumBatchingWindowInSeconds: 2
+            FunctionResponseTypes: [ReportBatchItemFailures]
+            FilterCriteria:
+              Filters:
+                - Pattern: '{"body": {"kind": ["a"]}}'
+                - Pattern:
+                    body:
+                      n: [{numeric: [">", 5]}]
+        Api:
+          Type: Api
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: 60
+      RedrivePolicy:
+        deadLetterTargetArn: !GetAtt JobsDlq.Arn
+        maxReceiveCount: 3
+  JobsDlq:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: jobs-dlq
+  Ordered:
+    Type: AWS::SQS::Queue
+    Properties:
+      FifoQueue: true
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: !Ref Worker
+      EventSourceArn: !GetAtt Ordered.Arn
+      Enabled: false
+)";
+  auto t = ParseTemplate(yaml, dir, TemplateOptions{});
+  INFO(t.status().message());
+  REQUIRE(t.ok());
+  REQUIRE(t->queues.size() == 3);
+  CHECK(t->queues.back().name == "Jobs");  // has a redrive policy: created last
+  CHECK(t->queues.back().attributes.at("VisibilityTimeout") == "60");
+  CHECK(t->queues.back().attributes.at("RedrivePolicy") ==
+        "{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:jobs-dlq\",\"maxReceiveCount\":3}");
+  bool fifo_named = false;
+  for (const auto& q : t->queues) fifo_named |= q.name == "Ordered.fifo";
+  CHECK(fifo_named);
+  REQUIRE(t->mappings.size() == 2);
+  const MappingResource& m = t->mappings[0];
+  CHECK(m.function_name == "Worker");
+  CHECK(m.event_source_arn == "arn:aws:sqs:us-east-1:000000000000:Jobs");
+  CHECK(m.batch_size == 5);
+  CHECK(m.maximum_batching_window_s == 2);
+  CHECK(m.function_response_types == std::vector<std::string>{"ReportBatchItemFailures"});
+  REQUIRE(m.filter_patterns.size() == 2);
+  CHECK(m.filter_patterns[0] == "{\"body\": {\"kind\": [\"a\"]}}");
+  CHECK(m.filter_patterns[1] == "{\"body\":{\"n\":[{\"numeric\":[\">\",5]}]}}");
+  CHECK(t->mappings[1].event_source_arn == "arn:aws:sqs:us-east-1:000000000000:Ordered.fifo");
+  CHECK_FALSE(t->mappings[1].enabled);
   std::filesystem::remove_all(dir);
 }

@@ -247,6 +247,9 @@ class Emulator:
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
+                if os.environ.get("LAMBDA_LOCAL_DEBUG_HANG"):
+                    subprocess.run(["gdb", "-p", str(self.proc.pid), "-batch", "-ex", "thread apply all bt"],
+                                   stdout=open(f"/tmp/hang-{self.proc.pid}.txt", "w"), stderr=subprocess.STDOUT)
                 self.kill()
                 self.returncode = None
                 return None

@@ -1,11 +1,10 @@
 #include "services/sqs/message_attributes.h"
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
 
 #include <cctype>
 #include <cstdint>
-
-#include <fmt/format.h>
 
 #include "services/sqs/sqs_errors.h"
 
@@ -101,9 +100,8 @@ bool IsNumber(std::string_view s) {
 Status ValidateAttributeValue(const std::string& name, const MessageAttributeValue& value) {
   const std::string& type = value.data_type;
   if (type.empty()) {
-    return InvalidParameterValue(
-        fmt::format("The message attribute '{}' must contain non-empty message attribute type.",
-                    name));
+    return InvalidParameterValue(fmt::format(
+        "The message attribute '{}' must contain non-empty message attribute type.", name));
   }
   std::string_view base = std::string_view(type).substr(0, type.find('.'));
   bool known = base == "String" || base == "Number" || base == "Binary";

@@ -60,8 +60,10 @@ TEST_CASE("message bodies accept only SQS's character set") {
 }
 
 TEST_CASE("message attributes follow SendMessage's rules") {
-  CHECK(ValidateMessageAttributes({{"a.b-c_d", Str("v")}, {"n", Str("-1.5e3", "Number")},
-                                   {"b", Bin(std::string("\x00\x01", 2))}, {"s", Str("x", "String.label")}})
+  CHECK(ValidateMessageAttributes({{"a.b-c_d", Str("v")},
+                                   {"n", Str("-1.5e3", "Number")},
+                                   {"b", Bin(std::string("\x00\x01", 2))},
+                                   {"s", Str("x", "String.label")}})
             .ok());
   auto code = [](MessageAttributes attrs) { return ValidateMessageAttributes(attrs).code(); };
   CHECK(code({{"bad name", Str("v")}}) == errors::kInvalidParameterValue);

@@ -39,7 +39,8 @@ struct Node {
 };
 
 bool IsIndex(const std::string& s) {
-  return !s.empty() && s.size() <= 9 && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+  return !s.empty() && s.size() <= 9 &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
 bool AllIndexes(const Node& node) {
@@ -85,6 +86,14 @@ constexpr Rename kRenames[] = {
     {"ChangeMessageVisibilityBatchRequestEntry", "Entries", false},
 };
 
+// Numbered Name/Key + Value entries under a name the table does not know ("Tags.1.Key").
+bool LooksLikeMap(const Node& node) {
+  if (!AllIndexes(node)) return false;
+  const Node& first = *Numbered(node).front();
+  bool has_key = first.children.count("Name") || first.children.count("Key");
+  return has_key && first.children.count("Value");
+}
+
 class Converter {
  public:
   Converter(rapidjson::Document::AllocatorType& alloc, std::string_view operation)
@@ -100,7 +109,7 @@ class Converter {
       std::string name = rename ? std::string(rename->json) : key;
       if (key == "Tag" && operation_ == "CreateQueue") name = "tags";
       rapidjson::Value value;
-      if (rename && rename->is_map) {
+      if ((rename && rename->is_map) || LooksLikeMap(child)) {
         value = Map(child);
       } else if (AllIndexes(child) || rename) {
         value = List(child);
@@ -111,8 +120,8 @@ class Converter {
       } else {
         value = Any(child);
       }
-      out.AddMember(rapidjson::Value(name.c_str(), rapidjson::SizeType(name.size()), alloc_),
-                    value, alloc_);
+      out.AddMember(rapidjson::Value(name.c_str(), rapidjson::SizeType(name.size()), alloc_), value,
+                    alloc_);
     }
     return out;
   }
@@ -198,8 +207,8 @@ rapidjson::Document QueryParamsToJson(const FormParams& params, std::string_view
     size_t start = 0;
     while (true) {
       size_t dot = key.find('.', start);
-      node = &node->children[key.substr(start, dot == std::string::npos ? std::string::npos
-                                                                            : dot - start)];
+      node = &node->children[key.substr(
+          start, dot == std::string::npos ? std::string::npos : dot - start)];
       if (dot == std::string::npos) break;
       start = dot + 1;
     }

@@ -36,10 +36,15 @@ TEST_CASE("flattened query parameters become the JSON input shape") {
       "&Attribute.1.Name=VisibilityTimeout&Attribute.1.Value=60"
       "&Attribute.2.Name=DelaySeconds&Attribute.2.Value=5"
       "&Tag.1.Key=team&Tag.1.Value=a");
-  CHECK(Json(QueryParamsToJson(p, "CreateQueue")) ==
-        R"({"Attributes":{"VisibilityTimeout":"60","DelaySeconds":"5"},"QueueName":"q","tags":{"team":"a"}})");
+  CHECK(
+      Json(QueryParamsToJson(p, "CreateQueue")) ==
+      R"({"Attributes":{"VisibilityTimeout":"60","DelaySeconds":"5"},"QueueName":"q","tags":{"team":"a"}})");
   CHECK(Json(QueryParamsToJson(ParseForm("Tag.1.Key=k&Tag.1.Value=v"), "TagQueue")) ==
         R"({"Tags":{"k":"v"}})");
+  // Some serialisers use the JSON member name with numbered entries.
+  CHECK(Json(QueryParamsToJson(
+            ParseForm("Tags.1.Key=k&Tags.1.Value=v&Attributes.1.Name=a&Attributes.1.Value=1"),
+            "X")) == R"({"Attributes":{"a":"1"},"Tags":{"k":"v"}})");
 }
 
 TEST_CASE("message attributes, lists and batch entries convert") {
@@ -59,9 +64,10 @@ TEST_CASE("message attributes, lists and batch entries convert") {
       "&SendMessageBatchRequestEntry.2.MessageAttribute.1.Name=k"
       "&SendMessageBatchRequestEntry.2.MessageAttribute.1.Value.DataType=String"
       "&SendMessageBatchRequestEntry.2.MessageAttribute.1.Value.StringValue=v");
-  CHECK(Json(QueryParamsToJson(batch, "SendMessageBatch")) ==
-        R"({"Entries":[{"Id":"a","MessageBody":"x"},{"DelaySeconds":"3","Id":"b",)"
-        R"("MessageAttributes":{"k":{"DataType":"String","StringValue":"v"}},"MessageBody":"y"}]})");
+  CHECK(
+      Json(QueryParamsToJson(batch, "SendMessageBatch")) ==
+      R"({"Entries":[{"Id":"a","MessageBody":"x"},{"DelaySeconds":"3","Id":"b",)"
+      R"("MessageAttributes":{"k":{"DataType":"String","StringValue":"v"}},"MessageBody":"y"}]})");
 }
 
 TEST_CASE("non-flattened member and entry forms convert too") {

@@ -1,10 +1,10 @@
 #include "services/sqs/queue.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-
-#include <fmt/format.h>
 
 #include "base/strings.h"
 #include "services/sqs/message_attributes.h"
@@ -29,7 +29,8 @@ std::string AccountOf(const std::string& arn) {
 Status ValidateFifoId(std::string_view parameter, std::string_view value) {
   bool ok = !value.empty() && value.size() <= 128;
   for (char c : value) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && !std::ispunct(static_cast<unsigned char>(c))) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) &&
+        !std::ispunct(static_cast<unsigned char>(c))) {
       ok = false;
     }
   }
@@ -154,9 +155,8 @@ Result<SendResult> Queue::Send(SendRequest request) {
         }
         dedup = Sha256Hex(request.body);
       }
-      std::string dedup_key = config_.deduplication_scope == "messageGroup"
-                                  ? request.group_id + '\0' + dedup
-                                  : dedup;
+      std::string dedup_key =
+          config_.deduplication_scope == "messageGroup" ? request.group_id + '\0' + dedup : dedup;
       if (auto it = dedup_.find(dedup_key); it != dedup_.end() && it->second.expires_ms > now) {
         result.message_id = it->second.message_id;
         result.sequence_number = it->second.sequence_number;
@@ -307,6 +307,11 @@ void Queue::Close() {
     closed_ = true;
   }
   cv_.notify_all();
+}
+
+bool Queue::closed() const {
+  std::lock_guard lock(mu_);
+  return closed_;
 }
 
 void Queue::AcceptRedriven(std::vector<StoredMessage> messages, const std::string& source_arn) {

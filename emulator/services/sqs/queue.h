@@ -124,6 +124,7 @@ class Queue {
   void Wake();
   // The queue was deleted or the service is stopping: waiters return, sends fail.
   void Close();
+  bool closed() const;
 
   // The dead-letter side of a redrive: takes messages another queue moved here.
   void AcceptRedriven(std::vector<StoredMessage> messages, const std::string& source_arn);
@@ -170,10 +171,10 @@ class Queue {
   int64_t last_modified_ms_;
   std::map<std::string, std::string> tags_;
   bool closed_ = false;
-  MessageMap messages_;                              // every message, by key (send order)
-  std::set<uint64_t> visible_;                       // standard: receivable messages
-  std::set<std::pair<int64_t, uint64_t>> pending_;  // (visible_at_ms, key): delayed / in flight
-  std::unordered_map<std::string, Group> groups_;    // FIFO: groups with messages
+  MessageMap messages_;                                 // every message, by key (send order)
+  std::set<uint64_t> visible_;                          // standard: receivable messages
+  std::set<std::pair<int64_t, uint64_t>> pending_;      // (visible_at_ms, key): delayed / in flight
+  std::unordered_map<std::string, Group> groups_;       // FIFO: groups with messages
   std::set<std::pair<uint64_t, Group*>> ready_groups_;  // FIFO: (head key, group) receivable
   QueueCounts counts_;
   uint64_t next_key_ = 1;

@@ -1,15 +1,14 @@
 #include "services/sqs/queue_config.h"
 
+#include <fmt/format.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <algorithm>
-#include <iterator>
 #include <cctype>
 #include <charconv>
-
-#include <fmt/format.h>
+#include <iterator>
 
 #include "services/sqs/sqs_errors.h"
 
@@ -75,8 +74,8 @@ std::optional<bool> ParseBool(std::string_view s) {
 }
 
 Status BadRedrive(std::string_view attribute, std::string_view value, std::string_view reason) {
-  return InvalidParameterValue(fmt::format("Value {} for parameter {} is invalid. Reason: {}",
-                                           value, attribute, reason));
+  return InvalidParameterValue(
+      fmt::format("Value {} for parameter {} is invalid. Reason: {}", value, attribute, reason));
 }
 
 Result<RedrivePolicy> ParseRedrivePolicy(const std::string& text) {
@@ -188,8 +187,7 @@ std::string RedriveAllowPolicyJson(const RedriveAllowPolicy& p) {
   return buffer.GetString();
 }
 
-Status ApplyOne(const std::string& name, const std::string& value, bool creating,
-                QueueConfig& c) {
+Status ApplyOne(const std::string& name, const std::string& value, bool creating, QueueConfig& c) {
   if (name == "VisibilityTimeout") return ParseBounded(name, value, 0, 43200, c.visibility_timeout);
   if (name == "DelaySeconds") return ParseBounded(name, value, 0, 900, c.delay_seconds);
   if (name == "MaximumMessageSize") {

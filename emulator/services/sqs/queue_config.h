@@ -29,14 +29,14 @@ struct RedriveAllowPolicy {
 };
 
 struct QueueConfig {
-  int visibility_timeout = 30;             // 0 .. 43,200 s
-  int delay_seconds = 0;                   // 0 .. 900 s
-  int maximum_message_size = 1048576;      // 1,024 .. 1,048,576 bytes
+  int visibility_timeout = 30;            // 0 .. 43,200 s
+  int delay_seconds = 0;                  // 0 .. 900 s
+  int maximum_message_size = 1048576;     // 1,024 .. 1,048,576 bytes
   int message_retention_period = 345600;  // 60 .. 1,209,600 s
-  int receive_message_wait_time = 0;       // 0 .. 20 s
+  int receive_message_wait_time = 0;      // 0 .. 20 s
   bool fifo = false;
   bool content_based_deduplication = false;
-  std::string deduplication_scope = "queue";        // queue | messageGroup
+  std::string deduplication_scope = "queue";       // queue | messageGroup
   std::string fifo_throughput_limit = "perQueue";  // perQueue | perMessageGroupId
   std::optional<RedrivePolicy> redrive_policy;
   std::optional<RedriveAllowPolicy> redrive_allow_policy;

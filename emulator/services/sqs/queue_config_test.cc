@@ -20,8 +20,10 @@ TEST_CASE("queue settings default to AWS's") {
 
 TEST_CASE("queue attributes are validated by name and range") {
   QueueConfig c;
-  CHECK(ApplyQueueAttributes({{"VisibilityTimeout", "0"}, {"DelaySeconds", "900"},
-                              {"MaximumMessageSize", "1024"}, {"MessageRetentionPeriod", "60"},
+  CHECK(ApplyQueueAttributes({{"VisibilityTimeout", "0"},
+                              {"DelaySeconds", "900"},
+                              {"MaximumMessageSize", "1024"},
+                              {"MessageRetentionPeriod", "60"},
                               {"ReceiveMessageWaitTimeSeconds", "20"}},
                              false, c)
             .ok());
@@ -53,9 +55,9 @@ TEST_CASE("queue attributes are validated by name and range") {
 
 TEST_CASE("FIFO queues report their FIFO attributes") {
   QueueConfig c;
-  REQUIRE(ApplyQueueAttributes({{"FifoQueue", "true"}, {"ContentBasedDeduplication", "TRUE"}},
-                               true, c)
-              .ok());
+  REQUIRE(
+      ApplyQueueAttributes({{"FifoQueue", "true"}, {"ContentBasedDeduplication", "TRUE"}}, true, c)
+          .ok());
   AttributeMap a = ConfigAttributes(c);
   CHECK(a.at("FifoQueue") == "true");
   CHECK(a.at("ContentBasedDeduplication") == "true");
@@ -65,11 +67,12 @@ TEST_CASE("FIFO queues report their FIFO attributes") {
 
 TEST_CASE("redrive policies parse, normalise and can be removed") {
   QueueConfig c;
-  REQUIRE(ApplyQueueAttributes(
-              {{"RedrivePolicy",
-                R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":"3"})"}},
-              false, c)
-              .ok());
+  REQUIRE(
+      ApplyQueueAttributes(
+          {{"RedrivePolicy",
+            R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":"3"})"}},
+          false, c)
+          .ok());
   REQUIRE(c.redrive_policy);
   CHECK(c.redrive_policy->max_receive_count == 3);
   CHECK(ConfigAttributes(c).at("RedrivePolicy") ==
@@ -98,9 +101,9 @@ TEST_CASE("redrive allow policies decide which sources may use a dead-letter que
               .ok());
   CHECK(c.redrive_allow_policy->Allows("arn:aws:sqs:r:a:src"));
   CHECK_FALSE(c.redrive_allow_policy->Allows("arn:aws:sqs:r:a:other"));
-  REQUIRE(ApplyQueueAttributes({{"RedriveAllowPolicy", R"({"redrivePermission":"denyAll"})"}},
-                               false, c)
-              .ok());
+  REQUIRE(
+      ApplyQueueAttributes({{"RedriveAllowPolicy", R"({"redrivePermission":"denyAll"})"}}, false, c)
+          .ok());
   CHECK_FALSE(c.redrive_allow_policy->Allows("arn:aws:sqs:r:a:src"));
   CHECK_FALSE(
       ApplyQueueAttributes({{"RedriveAllowPolicy", R"({"redrivePermission":"byQueue"})"}}, false, c)

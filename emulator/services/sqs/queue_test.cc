@@ -1,10 +1,9 @@
 #include "services/sqs/queue.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <memory>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 #include "services/sqs/sqs_errors.h"
 
@@ -68,7 +67,8 @@ TEST_CASE("a received message is invisible until its visibility timeout runs out
   CHECK(got[0].message_id == sent->message_id);
   CHECK(got[0].attributes.at("ApproximateReceiveCount") == "1");
   CHECK(got[0].attributes.at("SentTimestamp") == std::to_string(clock.ms.load()));
-  CHECK(got[0].attributes.at("ApproximateFirstReceiveTimestamp") == std::to_string(clock.ms.load()));
+  CHECK(got[0].attributes.at("ApproximateFirstReceiveTimestamp") ==
+        std::to_string(clock.ms.load()));
   CHECK(got[0].attributes.at("SenderId") == "000000000000");
   CHECK(q.Counts().not_visible == 1);
   CHECK(Take(q).empty());

@@ -33,7 +33,7 @@ constexpr Entry kEntries[] = {
     {errors::kInvalidAttributeValue, "", 400, "", true},
     {errors::kInvalidMessageContents, "", 400, "", true},
     {errors::kResourceNotFound, "", 400, "", true},
-    {errors::kInvalidAddress, "", 404, "", true},
+    {errors::kInvalidAddress, "", 400, "", true},
     {errors::kInvalidParameterValue, "", 400, "com.amazonaws.sqs#InvalidParameterValueException",
      true},
     {errors::kMissingParameter, "", 400,
@@ -77,9 +77,9 @@ Status InvalidParameterValue(std::string message) {
 }
 
 Status ReceiptHandleIsInvalid(std::string_view handle) {
-  return Status::Error(errors::kReceiptHandleIsInvalid,
-                       fmt::format("The input receipt handle \"{}\" is not a valid receipt handle.",
-                                   handle));
+  return Status::Error(
+      errors::kReceiptHandleIsInvalid,
+      fmt::format("The input receipt handle \"{}\" is not a valid receipt handle.", handle));
 }
 
 }  // namespace ll::sqs

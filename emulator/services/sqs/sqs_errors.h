@@ -40,7 +40,8 @@ inline constexpr char kInternalError[] = "InternalError";
 struct SqsErrorWire {
   int http_status = 400;
   std::string json_type;   // JSON 1.0 "__type", e.g. "com.amazonaws.sqs#QueueDoesNotExist"
-  std::string query_code;  // query <Code> and x-amzn-query-error, e.g. "AWS.SimpleQueueService.NonExistentQueue"
+  std::string query_code;  // query <Code> and x-amzn-query-error, e.g.
+                           // "AWS.SimpleQueueService.NonExistentQueue"
   bool sender_fault = true;
 };
 

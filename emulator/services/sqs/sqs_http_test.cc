@@ -51,10 +51,14 @@ std::string S(const rapidjson::Value& v) { return std::string(v.GetString(), v.G
 std::string FormEncode(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '+') out += "%2B";
-    else if (c == '/') out += "%2F";
-    else if (c == '=') out += "%3D";
-    else out += c;
+    if (c == '+')
+      out += "%2B";
+    else if (c == '/')
+      out += "%2F";
+    else if (c == '=')
+      out += "%3D";
+    else
+      out += c;
   }
   return out;
 }
@@ -67,7 +71,8 @@ bool Contains(const std::string& haystack, const std::string& needle) {
 
 TEST_CASE("JSON: a queue's life over the wire") {
   SqsService sqs(SqsOptions{});
-  SqsHttpResponse created = Json(sqs, "CreateQueue", R"({"QueueName":"q","Attributes":{"VisibilityTimeout":"45"}})");
+  SqsHttpResponse created =
+      Json(sqs, "CreateQueue", R"({"QueueName":"q","Attributes":{"VisibilityTimeout":"45"}})");
   CHECK(created.status == 200);
   CHECK(created.content_type == "application/x-amz-json-1.0");
   CHECK(Header(created, "x-amzn-RequestId").size() == 36);
@@ -78,15 +83,17 @@ TEST_CASE("JSON: a queue's life over the wire") {
   REQUIRE(listed["QueueUrls"].Size() == 1);
   CHECK(Parse(Json(sqs, "ListQueues", R"({"QueueNamePrefix":"zzz"})")).ObjectEmpty());
 
-  auto attrs = Parse(Json(sqs, "GetQueueAttributes",
-                          std::string(R"({"QueueUrl":")") + kUrl + R"(","AttributeNames":["All"]})"));
+  auto attrs =
+      Parse(Json(sqs, "GetQueueAttributes",
+                 std::string(R"({"QueueUrl":")") + kUrl + R"(","AttributeNames":["All"]})"));
   CHECK(S(attrs["Attributes"]["VisibilityTimeout"]) == "45");
   CHECK(S(attrs["Attributes"]["ApproximateNumberOfMessages"]) == "0");
 
   CHECK(Json(sqs, "SetQueueAttributes",
              std::string(R"({"QueueUrl":")") + kUrl + R"(","Attributes":{"DelaySeconds":"1"}})")
             .body == "{}");
-  CHECK(Json(sqs, "TagQueue", std::string(R"({"QueueUrl":")") + kUrl + R"(","Tags":{"a":"1","b":"2"}})")
+  CHECK(Json(sqs, "TagQueue",
+             std::string(R"({"QueueUrl":")") + kUrl + R"(","Tags":{"a":"1","b":"2"}})")
             .status == 200);
   CHECK(Json(sqs, "UntagQueue", std::string(R"({"QueueUrl":")") + kUrl + R"(","TagKeys":["b"]})")
             .status == 200);
@@ -137,9 +144,10 @@ TEST_CASE("JSON: send and receive with attributes, digests and filters") {
   CHECK(S(m["MD5OfMessageAttributes"]) == S(s["MD5OfMessageAttributes"]));
 
   // Only what is asked for; the digest covers the attributes returned.
-  auto filtered = Parse(Json(sqs, "ReceiveMessage",
-                             std::string(R"({"QueueUrl":")") + kUrl +
-                                 R"(","AttributeNames":["SentTimestamp"],"MessageAttributeNames":["s"]})"));
+  auto filtered =
+      Parse(Json(sqs, "ReceiveMessage",
+                 std::string(R"({"QueueUrl":")") + kUrl +
+                     R"(","AttributeNames":["SentTimestamp"],"MessageAttributeNames":["s"]})"));
   const auto& f = filtered["Messages"][0];
   CHECK(f["Attributes"].MemberCount() == 1);
   CHECK(f["MessageAttributes"].MemberCount() == 1);
@@ -168,18 +176,21 @@ TEST_CASE("JSON: errors carry AWS's codes") {
   auto type = [](const SqsHttpResponse& r) { return S(Parse(r)["__type"]); };
   const std::string url = std::string(R"("QueueUrl":")") + kUrl + R"(")";
 
-  SqsHttpResponse exists = Json(sqs, "CreateQueue", R"({"QueueName":"q","Attributes":{"DelaySeconds":"3"}})");
+  SqsHttpResponse exists =
+      Json(sqs, "CreateQueue", R"({"QueueName":"q","Attributes":{"DelaySeconds":"3"}})");
   CHECK(type(exists) == "com.amazonaws.sqs#QueueNameExists");
   CHECK(Header(exists, "x-amzn-query-error") == "QueueAlreadyExists;Sender");
 
-  SqsHttpResponse bad_attr = Json(sqs, "SetQueueAttributes", "{" + url + R"(,"Attributes":{"Nope":"1"}})");
+  SqsHttpResponse bad_attr =
+      Json(sqs, "SetQueueAttributes", "{" + url + R"(,"Attributes":{"Nope":"1"}})");
   CHECK(type(bad_attr) == "com.amazonaws.sqs#InvalidAttributeName");
   CHECK(Header(bad_attr, "x-amzn-query-error") == "InvalidAttributeName;Sender");
-  CHECK(type(Json(sqs, "SetQueueAttributes", "{" + url + R"(,"Attributes":{"DelaySeconds":"-1"}})")) ==
+  CHECK(type(Json(sqs, "SetQueueAttributes",
+                  "{" + url + R"(,"Attributes":{"DelaySeconds":"-1"}})")) ==
         "com.amazonaws.sqs#InvalidAttributeValue");
 
-  SqsHttpResponse too_big =
-      Json(sqs, "SendMessage", "{" + url + R"(,"MessageBody":")" + std::string(1048577, 'x') + R"("})");
+  SqsHttpResponse too_big = Json(
+      sqs, "SendMessage", "{" + url + R"(,"MessageBody":")" + std::string(1048577, 'x') + R"("})");
   CHECK(too_big.status == 400);
   CHECK(Header(too_big, "x-amzn-query-error") == "InvalidParameterValue;Sender");
   CHECK(Contains(S(Parse(too_big)["message"]), "Message must be shorter than 1048576 bytes"));
@@ -226,14 +237,18 @@ TEST_CASE("JSON: batches report per-entry failures and batch-wide errors") {
         "AWS.SimpleQueueService.EmptyBatchRequest;Sender");
   std::string eleven;
   for (int i = 0; i < 11; ++i) {
-    eleven += std::string(i ? "," : "") + R"({"Id":"e)" + std::to_string(i) + R"(","MessageBody":"x"})";
+    eleven +=
+        std::string(i ? "," : "") + R"({"Id":"e)" + std::to_string(i) + R"(","MessageBody":"x"})";
   }
   CHECK(header(Json(sqs, "SendMessageBatch", "{" + url + R"(,"Entries":[)" + eleven + "]}")) ==
         "AWS.SimpleQueueService.TooManyEntriesInBatchRequest;Sender");
-  CHECK(header(Json(sqs, "SendMessageBatch",
-                    "{" + url + R"(,"Entries":[{"Id":"a","MessageBody":"x"},{"Id":"a","MessageBody":"y"}]})")) ==
+  CHECK(header(Json(
+            sqs, "SendMessageBatch",
+            "{" + url +
+                R"(,"Entries":[{"Id":"a","MessageBody":"x"},{"Id":"a","MessageBody":"y"}]})")) ==
         "AWS.SimpleQueueService.BatchEntryIdsNotDistinct;Sender");
-  CHECK(header(Json(sqs, "SendMessageBatch", "{" + url + R"(,"Entries":[{"Id":"a b","MessageBody":"x"}]})")) ==
+  CHECK(header(Json(sqs, "SendMessageBatch",
+                    "{" + url + R"(,"Entries":[{"Id":"a b","MessageBody":"x"}]})")) ==
         "AWS.SimpleQueueService.InvalidBatchEntryId;Sender");
   std::string half = std::string(600000, 'x');
   CHECK(header(Json(sqs, "SendMessageBatch",
@@ -244,9 +259,10 @@ TEST_CASE("JSON: batches report per-entry failures and batch-wide errors") {
   auto got = Parse(Json(sqs, "ReceiveMessage", "{" + url + R"(,"MaxNumberOfMessages":10})"));
   REQUIRE(got["Messages"].Size() == 1);
   const std::string handle = S(got["Messages"][0]["ReceiptHandle"]);
-  auto changed = Parse(Json(sqs, "ChangeMessageVisibilityBatch",
-                            "{" + url + R"(,"Entries":[{"Id":"1","ReceiptHandle":")" + handle +
-                                R"(","VisibilityTimeout":60},{"Id":"2","ReceiptHandle":"junk","VisibilityTimeout":60}]})"));
+  auto changed = Parse(Json(
+      sqs, "ChangeMessageVisibilityBatch",
+      "{" + url + R"(,"Entries":[{"Id":"1","ReceiptHandle":")" + handle +
+          R"(","VisibilityTimeout":60},{"Id":"2","ReceiptHandle":"junk","VisibilityTimeout":60}]})"));
   CHECK(changed["Successful"].Size() == 1);
   REQUIRE(changed["Failed"].Size() == 1);
   CHECK(S(changed["Failed"][0]["Code"]) == "ReceiptHandleIsInvalid");
@@ -259,17 +275,22 @@ TEST_CASE("JSON: batches report per-entry failures and batch-wide errors") {
 
 TEST_CASE("JSON: FIFO sends return sequence numbers; DLQ sources are listed") {
   SqsService sqs(SqsOptions{});
-  REQUIRE(Json(sqs, "CreateQueue",
-               R"({"QueueName":"f.fifo","Attributes":{"FifoQueue":"true","ContentBasedDeduplication":"true"}})")
-              .status == 200);
-  auto sent = Parse(Json(sqs, "SendMessage",
-                         R"({"QueueUrl":"http://127.0.0.1:4566/000000000000/f.fifo","MessageBody":"x","MessageGroupId":"g"})"));
+  REQUIRE(
+      Json(
+          sqs, "CreateQueue",
+          R"({"QueueName":"f.fifo","Attributes":{"FifoQueue":"true","ContentBasedDeduplication":"true"}})")
+          .status == 200);
+  auto sent = Parse(Json(
+      sqs, "SendMessage",
+      R"({"QueueUrl":"http://127.0.0.1:4566/000000000000/f.fifo","MessageBody":"x","MessageGroupId":"g"})"));
   CHECK(S(sent["SequenceNumber"]).size() == 20);
 
   REQUIRE(Json(sqs, "CreateQueue", R"({"QueueName":"dlq"})").status == 200);
-  REQUIRE(Json(sqs, "CreateQueue",
-               R"({"QueueName":"src","Attributes":{"RedrivePolicy":"{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dlq\",\"maxReceiveCount\":\"2\"}"}})")
-              .status == 200);
+  REQUIRE(
+      Json(
+          sqs, "CreateQueue",
+          R"({"QueueName":"src","Attributes":{"RedrivePolicy":"{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dlq\",\"maxReceiveCount\":\"2\"}"}})")
+          .status == 200);
   auto sources = Parse(Json(sqs, "ListDeadLetterSourceQueues",
                             R"({"QueueUrl":"http://127.0.0.1:4566/000000000000/dlq"})"));
   REQUIRE(sources["queueUrls"].Size() == 1);
@@ -284,7 +305,8 @@ TEST_CASE("JSON: ListQueues paginates with MaxResults and NextToken") {
   auto first = Parse(Json(sqs, "ListQueues", R"({"MaxResults":2})"));
   REQUIRE(first["QueueUrls"].Size() == 2);
   REQUIRE(first.HasMember("NextToken"));
-  auto second = Parse(Json(sqs, "ListQueues", R"({"MaxResults":2,"NextToken":")" + S(first["NextToken"]) + R"("})"));
+  auto second = Parse(Json(sqs, "ListQueues",
+                           R"({"MaxResults":2,"NextToken":")" + S(first["NextToken"]) + R"("})"));
   REQUIRE(second["QueueUrls"].Size() == 1);
   CHECK(S(second["QueueUrls"][0]) == "http://127.0.0.1:4566/000000000000/c");
   CHECK_FALSE(second.HasMember("NextToken"));
@@ -292,26 +314,33 @@ TEST_CASE("JSON: ListQueues paginates with MaxResults and NextToken") {
 
 TEST_CASE("query: create, send, receive and delete with XML answers") {
   SqsService sqs(SqsOptions{});
-  SqsHttpResponse created = Query(sqs,
-                                  "Action=CreateQueue&QueueName=q&Attribute.1.Name=VisibilityTimeout"
-                                  "&Attribute.1.Value=45&Tag.1.Key=team&Tag.1.Value=a");
+  SqsHttpResponse created =
+      Query(sqs,
+            "Action=CreateQueue&QueueName=q&Attribute.1.Name=VisibilityTimeout"
+            "&Attribute.1.Value=45&Tag.1.Key=team&Tag.1.Value=a");
   CHECK(created.status == 200);
   CHECK(created.content_type == "text/xml");
-  CHECK(Contains(created.body, "<CreateQueueResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"));
-  CHECK(Contains(created.body, "<CreateQueueResult><QueueUrl>http://127.0.0.1:4566/000000000000/q</QueueUrl></CreateQueueResult>"));
-  CHECK(Contains(created.body, "<ResponseMetadata><RequestId>" + Header(created, "x-amzn-RequestId")));
+  CHECK(Contains(created.body,
+                 "<CreateQueueResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"));
+  CHECK(Contains(created.body,
+                 "<CreateQueueResult><QueueUrl>http://127.0.0.1:4566/000000000000/q</QueueUrl></"
+                 "CreateQueueResult>"));
+  CHECK(Contains(created.body,
+                 "<ResponseMetadata><RequestId>" + Header(created, "x-amzn-RequestId")));
   CHECK(sqs.FindByName("q").value()->tags().at("team") == "a");
 
-  SqsHttpResponse sent = Query(sqs,
-                               "Action=SendMessage&QueueUrl=http%3A%2F%2F127.0.0.1%3A4566%2F000000000000%2Fq"
-                               "&MessageBody=a%3Cb%3E%26%0D"
-                               "&MessageAttribute.1.Name=k&MessageAttribute.1.Value.DataType=String"
-                               "&MessageAttribute.1.Value.StringValue=v");
+  SqsHttpResponse sent =
+      Query(sqs,
+            "Action=SendMessage&QueueUrl=http%3A%2F%2F127.0.0.1%3A4566%2F000000000000%2Fq"
+            "&MessageBody=a%3Cb%3E%26%0D"
+            "&MessageAttribute.1.Name=k&MessageAttribute.1.Value.DataType=String"
+            "&MessageAttribute.1.Value.StringValue=v");
   CHECK(sent.status == 200);
   MessageAttributes expected;
   expected["k"] = MessageAttributeValue{"String", "v", "", {}, {}};
   CHECK(Contains(sent.body, "<MD5OfMessageBody>" + Md5Hex("a<b>&\r") + "</MD5OfMessageBody>"));
-  CHECK(Contains(sent.body, "<MD5OfMessageAttributes>" + MessageAttributesMd5(expected) + "</MD5OfMessageAttributes>"));
+  CHECK(Contains(sent.body, "<MD5OfMessageAttributes>" + MessageAttributesMd5(expected) +
+                                "</MD5OfMessageAttributes>"));
 
   // Older clients POST to the queue URL itself.
   SqsHttpResponse got = Query(sqs,
@@ -320,41 +349,61 @@ TEST_CASE("query: create, send, receive and delete with XML answers") {
                               "/000000000000/q");
   CHECK(got.status == 200);
   CHECK(Contains(got.body, "<Body>a&lt;b&gt;&amp;&#xD;</Body>"));
-  CHECK(Contains(got.body, "<Attribute><Name>ApproximateReceiveCount</Name><Value>1</Value></Attribute>"));
-  CHECK(Contains(got.body, "<MessageAttribute><Name>k</Name><Value><StringValue>v</StringValue><DataType>String</DataType></Value></MessageAttribute>"));
+  CHECK(Contains(got.body,
+                 "<Attribute><Name>ApproximateReceiveCount</Name><Value>1</Value></Attribute>"));
+  CHECK(Contains(got.body,
+                 "<MessageAttribute><Name>k</Name><Value><StringValue>v</"
+                 "StringValue><DataType>String</DataType></Value></MessageAttribute>"));
   size_t start = got.body.find("<ReceiptHandle>") + 15;
   std::string handle = got.body.substr(start, got.body.find("</ReceiptHandle>") - start);
 
-  SqsHttpResponse deleted = Query(sqs,
-                                  "Action=DeleteMessageBatch&QueueUrl=http://127.0.0.1:4566/000000000000/q"
-                                  "&DeleteMessageBatchRequestEntry.1.Id=one"
-                                  "&DeleteMessageBatchRequestEntry.1.ReceiptHandle=" + FormEncode(handle) +
-                                      "&DeleteMessageBatchRequestEntry.2.Id=two"
-                                      "&DeleteMessageBatchRequestEntry.2.ReceiptHandle=junk");
-  CHECK(Contains(deleted.body, "<DeleteMessageBatchResultEntry><Id>one</Id></DeleteMessageBatchResultEntry>"));
-  CHECK(Contains(deleted.body, "<BatchResultErrorEntry><Id>two</Id><SenderFault>true</SenderFault><Code>ReceiptHandleIsInvalid</Code>"));
+  SqsHttpResponse deleted =
+      Query(sqs,
+            "Action=DeleteMessageBatch&QueueUrl=http://127.0.0.1:4566/000000000000/q"
+            "&DeleteMessageBatchRequestEntry.1.Id=one"
+            "&DeleteMessageBatchRequestEntry.1.ReceiptHandle=" +
+                FormEncode(handle) +
+                "&DeleteMessageBatchRequestEntry.2.Id=two"
+                "&DeleteMessageBatchRequestEntry.2.ReceiptHandle=junk");
+  CHECK(Contains(deleted.body,
+                 "<DeleteMessageBatchResultEntry><Id>one</Id></DeleteMessageBatchResultEntry>"));
+  CHECK(Contains(deleted.body,
+                 "<BatchResultErrorEntry><Id>two</Id><SenderFault>true</"
+                 "SenderFault><Code>ReceiptHandleIsInvalid</Code>"));
 
-  SqsHttpResponse attrs = Query(sqs, "Action=GetQueueAttributes&QueueUrl=/000000000000/q&AttributeName.1=VisibilityTimeout");
-  CHECK(Contains(attrs.body, "<GetQueueAttributesResult><Attribute><Name>VisibilityTimeout</Name><Value>45</Value></Attribute></GetQueueAttributesResult>"));
+  SqsHttpResponse attrs = Query(
+      sqs, "Action=GetQueueAttributes&QueueUrl=/000000000000/q&AttributeName.1=VisibilityTimeout");
+  CHECK(Contains(attrs.body,
+                 "<GetQueueAttributesResult><Attribute><Name>VisibilityTimeout</Name><Value>45</"
+                 "Value></Attribute></GetQueueAttributesResult>"));
   SqsHttpResponse listed = Query(sqs, "Action=ListQueues&QueueNamePrefix=q");
-  CHECK(Contains(listed.body, "<ListQueuesResult><QueueUrl>http://127.0.0.1:4566/000000000000/q</QueueUrl></ListQueuesResult>"));
+  CHECK(Contains(listed.body,
+                 "<ListQueuesResult><QueueUrl>http://127.0.0.1:4566/000000000000/q</QueueUrl></"
+                 "ListQueuesResult>"));
   SqsHttpResponse purged = Query(sqs, "Action=PurgeQueue&QueueUrl=/000000000000/q");
-  CHECK(Contains(purged.body, "<PurgeQueueResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\"><ResponseMetadata>"));
+  CHECK(Contains(purged.body,
+                 "<PurgeQueueResponse "
+                 "xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\"><ResponseMetadata>"));
 }
 
 TEST_CASE("query: errors use the legacy codes") {
   SqsService sqs(SqsOptions{});
   SqsHttpResponse missing = Query(sqs, "Action=GetQueueUrl&QueueName=nope");
   CHECK(missing.status == 400);
-  CHECK(Contains(missing.body, "<ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\"><Error><Type>Sender</Type>"
-                               "<Code>AWS.SimpleQueueService.NonExistentQueue</Code>"
-                               "<Message>The specified queue does not exist.</Message><Detail/></Error>"
-                               "<RequestId>" + Header(missing, "x-amzn-RequestId") + "</RequestId></ErrorResponse>"));
+  CHECK(Contains(missing.body,
+                 "<ErrorResponse "
+                 "xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\"><Error><Type>Sender</Type>"
+                 "<Code>AWS.SimpleQueueService.NonExistentQueue</Code>"
+                 "<Message>The specified queue does not exist.</Message><Detail/></Error>"
+                 "<RequestId>" +
+                     Header(missing, "x-amzn-RequestId") + "</RequestId></ErrorResponse>"));
   CHECK(Contains(Query(sqs, "Action=Dance").body, "<Code>InvalidAction</Code>"));
   CHECK(Contains(Query(sqs, "QueueName=x").body, "<Code>MissingParameter</Code>"));
   REQUIRE(Query(sqs, "Action=CreateQueue&QueueName=q").status == 200);
-  CHECK(Contains(Query(sqs, "Action=CreateQueue&QueueName=q&Attribute.1.Name=DelaySeconds&Attribute.1.Value=9").body,
-                 "<Code>QueueAlreadyExists</Code>"));
+  CHECK(Contains(
+      Query(sqs, "Action=CreateQueue&QueueName=q&Attribute.1.Name=DelaySeconds&Attribute.1.Value=9")
+          .body,
+      "<Code>QueueAlreadyExists</Code>"));
   CHECK(Contains(Query(sqs, "Action=SendMessageBatch&QueueUrl=/000000000000/q").body,
                  "<Code>AWS.SimpleQueueService.EmptyBatchRequest</Code>"));
 }

@@ -111,11 +111,8 @@ std::string Render(const SqsOutput& out) {
   Writer w(buffer);
   w.StartObject();
   switch (out.kind) {
-    case Kind::kEmpty:
-      break;
-    case Kind::kQueueUrl:
-      Field(w, "QueueUrl", out.queue_url);
-      break;
+    case Kind::kEmpty: break;
+    case Kind::kQueueUrl: Field(w, "QueueUrl", out.queue_url); break;
     case Kind::kQueueUrls:
       if (!out.queue_urls.empty()) StringList(w, "QueueUrls", out.queue_urls);
       OptionalField(w, "NextToken", out.next_token);
@@ -130,13 +127,9 @@ std::string Render(const SqsOutput& out) {
     case Kind::kTags:
       if (!out.entries.empty()) StringMap(w, "Tags", out.entries);
       break;
-    case Kind::kSendMessage:
-      SendFields(w, out.send);
-      break;
+    case Kind::kSendMessage: SendFields(w, out.send); break;
     case Kind::kSendMessageBatch:
-    case Kind::kBatch:
-      BatchResults(w, out);
-      break;
+    case Kind::kBatch: BatchResults(w, out); break;
     case Kind::kReceiveMessage:
       if (!out.messages.empty()) {
         Str(w, "Messages");
@@ -180,8 +173,8 @@ SqsHttpResponse HandleSqsJson(SqsService& service, const SqsHttpRequest& request
   } else {
     doc.Parse(request.body.c_str(), request.body.size());
     if (doc.HasParseError() || !doc.IsObject()) {
-      return JsonError(Status::Error(errors::kMalformedRequest,
-                                     "The request body is not a valid JSON object."));
+      return JsonError(
+          Status::Error(errors::kMalformedRequest, "The request body is not a valid JSON object."));
     }
   }
   Result<SqsOutput> out = ExecuteSqsOperation(service, call, SqsParams(doc));

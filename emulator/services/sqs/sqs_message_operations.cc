@@ -1,8 +1,8 @@
 // Message-level operations: send, receive, delete, change visibility (single and batch), purge.
+#include <fmt/format.h>
+
 #include <cctype>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "services/sqs/message_attributes.h"
 #include "services/sqs/sqs_errors.h"
@@ -52,13 +52,15 @@ Result<std::vector<SqsParams>> BatchEntries(const SqsParams& p, std::string_view
   Result<std::vector<SqsParams>> entries = p.ObjectList("Entries");
   if (!entries.ok()) return entries.status();
   if (entries->empty()) {
-    return Status::Error(errors::kEmptyBatchRequest,
-                         fmt::format("There should be at least one {} in the request.", entry_name));
+    return Status::Error(
+        errors::kEmptyBatchRequest,
+        fmt::format("There should be at least one {} in the request.", entry_name));
   }
   if (entries->size() > kMaxBatchEntries) {
-    return Status::Error(errors::kTooManyEntriesInBatchRequest,
-                         fmt::format("Maximum number of entries per request are 10. You have sent {}.",
-                                     entries->size()));
+    return Status::Error(
+        errors::kTooManyEntriesInBatchRequest,
+        fmt::format("Maximum number of entries per request are 10. You have sent {}.",
+                    entries->size()));
   }
   std::set<std::string> seen;
   for (const SqsParams& entry : *entries) {
@@ -75,7 +77,8 @@ Result<std::vector<SqsParams>> BatchEntries(const SqsParams& p, std::string_view
                            "underscores. It can be at most 80 letters long.");
     }
     if (!seen.insert(value).second) {
-      return Status::Error(errors::kBatchEntryIdsNotDistinct, fmt::format("Id {} repeated.", value));
+      return Status::Error(errors::kBatchEntryIdsNotDistinct,
+                           fmt::format("Id {} repeated.", value));
     }
   }
   return entries;
@@ -188,8 +191,7 @@ Result<SqsOutput> ReceiveMessage(SqsService& service, const SqsParams& p) {
 
   ReceiveOptions options;
   options.max_messages = size_t(max->value_or(1));
-  options.wait = std::chrono::seconds(
-      wait->value_or((*queue)->config().receive_message_wait_time));
+  options.wait = std::chrono::seconds(wait->value_or((*queue)->config().receive_message_wait_time));
   options.visibility_timeout = *visibility;
   SqsOutput out;
   out.kind = Kind::kReceiveMessage;

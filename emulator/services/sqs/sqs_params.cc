@@ -1,8 +1,8 @@
 #include "services/sqs/sqs_params.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 #include "base/strings.h"
 #include "services/sqs/sqs_errors.h"
@@ -15,7 +15,14 @@ Status WrongType(std::string_view name, std::string_view expected) {
       fmt::format("Value for parameter {} is invalid. Reason: expected {}.", name, expected));
 }
 
-std::string AsString(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
+std::string AsString(const rapidjson::Value& v) {
+  return std::string(v.GetString(), v.GetStringLength());
+}
+
+// The query protocol sends an empty list or map as "Name=" (an empty string).
+bool IsEmptyQueryCollection(const rapidjson::Value& v) {
+  return v.IsString() && v.GetStringLength() == 0;
+}
 
 }  // namespace
 
@@ -63,7 +70,7 @@ Result<std::optional<int>> SqsParams::OptionalInt(std::string_view name) const {
 Result<std::vector<std::string>> SqsParams::StringList(std::string_view name) const {
   std::vector<std::string> out;
   const rapidjson::Value* v = Find(name);
-  if (!v) return out;
+  if (!v || IsEmptyQueryCollection(*v)) return out;
   if (!v->IsArray()) return WrongType(name, "a list of strings");
   for (const auto& item : v->GetArray()) {
     if (!item.IsString()) return WrongType(name, "a list of strings");
@@ -75,7 +82,7 @@ Result<std::vector<std::string>> SqsParams::StringList(std::string_view name) co
 Result<std::map<std::string, std::string>> SqsParams::StringMap(std::string_view name) const {
   std::map<std::string, std::string> out;
   const rapidjson::Value* v = Find(name);
-  if (!v) return out;
+  if (!v || IsEmptyQueryCollection(*v)) return out;
   if (!v->IsObject()) return WrongType(name, "a map of strings");
   for (auto m = v->MemberBegin(); m != v->MemberEnd(); ++m) {
     if (!m->value.IsString()) return WrongType(name, "a map of strings");
@@ -87,7 +94,7 @@ Result<std::map<std::string, std::string>> SqsParams::StringMap(std::string_view
 Result<MessageAttributes> SqsParams::Attributes(std::string_view name) const {
   MessageAttributes out;
   const rapidjson::Value* v = Find(name);
-  if (!v) return out;
+  if (!v || IsEmptyQueryCollection(*v)) return out;
   if (!v->IsObject()) return WrongType(name, "a map of message attributes");
   for (auto m = v->MemberBegin(); m != v->MemberEnd(); ++m) {
     std::string attribute_name = AsString(m->name);
@@ -105,9 +112,9 @@ Result<MessageAttributes> SqsParams::Attributes(std::string_view name) const {
     if (binary->has_value()) {
       std::optional<std::string> decoded = Base64Decode(**binary);
       if (!decoded) {
-        return InvalidParameterValue(fmt::format(
-            "The message attribute '{}' has a BinaryValue that is not valid base64.",
-            attribute_name));
+        return InvalidParameterValue(
+            fmt::format("The message attribute '{}' has a BinaryValue that is not valid base64.",
+                        attribute_name));
       }
       attribute.binary_value = std::move(*decoded);
     }
@@ -125,7 +132,7 @@ Result<MessageAttributes> SqsParams::Attributes(std::string_view name) const {
 Result<std::vector<SqsParams>> SqsParams::ObjectList(std::string_view name) const {
   std::vector<SqsParams> out;
   const rapidjson::Value* v = Find(name);
-  if (!v) return out;
+  if (!v || IsEmptyQueryCollection(*v)) return out;
   if (!v->IsArray()) return WrongType(name, "a list");
   for (const auto& item : v->GetArray()) {
     if (!item.IsObject()) return WrongType(name, "a list of structures");

@@ -100,25 +100,16 @@ void Message(Xml& x, const ReceivedMessage& m) {
 // The contents of <OpResult>, or nothing for operations without output.
 void WriteResult(Xml& x, const std::string& op, const SqsOutput& out) {
   switch (out.kind) {
-    case Kind::kEmpty:
-      return;
-    case Kind::kQueueUrl:
-      x.Element("QueueUrl", out.queue_url);
-      return;
+    case Kind::kEmpty: return;
+    case Kind::kQueueUrl: x.Element("QueueUrl", out.queue_url); return;
     case Kind::kQueueUrls:
     case Kind::kDeadLetterSourceQueues:
       for (const std::string& url : out.queue_urls) x.Element("QueueUrl", url);
       x.Optional("NextToken", out.next_token);
       return;
-    case Kind::kAttributes:
-      NameValues(x, "Attribute", out.entries, "Name", "Value");
-      return;
-    case Kind::kTags:
-      NameValues(x, "Tag", out.entries, "Key", "Value");
-      return;
-    case Kind::kSendMessage:
-      SendFields(x, out.send);
-      return;
+    case Kind::kAttributes: NameValues(x, "Attribute", out.entries, "Name", "Value"); return;
+    case Kind::kTags: NameValues(x, "Tag", out.entries, "Key", "Value"); return;
+    case Kind::kSendMessage: SendFields(x, out.send); return;
     case Kind::kSendMessageBatch:
     case Kind::kBatch: {
       const std::string entry = op + "ResultEntry";

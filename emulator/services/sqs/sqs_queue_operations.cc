@@ -193,9 +193,9 @@ Result<SqsOutput> ExecuteSqsOperation(SqsService& service, const SqsCall& call,
     return Status::Error(errors::kUnsupportedOperation,
                          fmt::format("{} is not supported by lambda-local.", call.operation));
   }
-  return Status::Error(errors::kInvalidAction,
-                       fmt::format("The action {} is not valid for this endpoint.",
-                                   call.operation));
+  return Status::Error(
+      errors::kInvalidAction,
+      fmt::format("The action {} is not valid for this endpoint.", call.operation));
 }
 
 }  // namespace ll::sqs

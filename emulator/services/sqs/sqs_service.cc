@@ -1,9 +1,9 @@
 #include "services/sqs/sqs_service.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "base/strings.h"
 #include "services/sqs/queue_url.h"
@@ -154,10 +154,10 @@ Status SqsService::ValidateRedriveLocked(const std::string& source_arn,
   if (!config.redrive_policy) return Status::Ok();
   const RedrivePolicy& policy = *config.redrive_policy;
   auto invalid = [&](std::string_view reason) {
-    return InvalidParameterValue(fmt::format(
-        "Value {{\"deadLetterTargetArn\":\"{}\",\"maxReceiveCount\":{}}} for parameter "
-        "RedrivePolicy is invalid. Reason: {}",
-        policy.dead_letter_target_arn, policy.max_receive_count, reason));
+    return InvalidParameterValue(
+        fmt::format("Value {{\"deadLetterTargetArn\":\"{}\",\"maxReceiveCount\":{}}} for parameter "
+                    "RedrivePolicy is invalid. Reason: {}",
+                    policy.dead_letter_target_arn, policy.max_receive_count, reason));
   };
   std::shared_ptr<Queue> target = FindByArnLocked(policy.dead_letter_target_arn);
   if (!target) return invalid("Dead letter target does not exist.");
@@ -165,9 +165,11 @@ Status SqsService::ValidateRedriveLocked(const std::string& source_arn,
   if (target_config.fifo != config.fifo) {
     return invalid("Dead-letter queue must be same type of queue as the source.");
   }
-  if (target_config.redrive_allow_policy && !target_config.redrive_allow_policy->Allows(source_arn)) {
-    return invalid(fmt::format("Queue {} does not allow this queue to use it as a dead-letter queue.",
-                               policy.dead_letter_target_arn));
+  if (target_config.redrive_allow_policy &&
+      !target_config.redrive_allow_policy->Allows(source_arn)) {
+    return invalid(
+        fmt::format("Queue {} does not allow this queue to use it as a dead-letter queue.",
+                    policy.dead_letter_target_arn));
   }
   return Status::Ok();
 }
@@ -178,7 +180,8 @@ Result<AttributeMap> SqsService::GetQueueAttributes(Queue& queue,
   std::set<std::string, std::less<>> wanted;
   for (const std::string& name : names) {
     if (!IsQueueAttributeName(name)) {
-      return Status::Error(errors::kInvalidAttributeName, fmt::format("Unknown Attribute {}.", name));
+      return Status::Error(errors::kInvalidAttributeName,
+                           fmt::format("Unknown Attribute {}.", name));
     }
     if (name == "All") all = true;
     wanted.insert(name);
@@ -210,7 +213,8 @@ std::vector<std::shared_ptr<Queue>> SqsService::DeadLetterSourceQueues(
   std::vector<std::shared_ptr<Queue>> out;
   for (auto& queue : candidates) {
     QueueConfig config = queue->config();
-    if (config.redrive_policy && config.redrive_policy->dead_letter_target_arn == dead_letter.arn()) {
+    if (config.redrive_policy &&
+        config.redrive_policy->dead_letter_target_arn == dead_letter.arn()) {
       out.push_back(std::move(queue));
     }
   }
@@ -244,7 +248,10 @@ Result<std::vector<ReceivedMessage>> SqsService::Receive(std::string_view queue_
   options.wait = wait;
   options.visibility_timeout = visibility_timeout;
   options.stop = stop;
-  return ReceiveFrom(**queue, options);
+  std::vector<ReceivedMessage> messages = ReceiveFrom(**queue, options);
+  // A deleted queue, or a service shutting down: tell the poller rather than let it spin.
+  if (messages.empty() && (*queue)->closed()) return QueueDoesNotExist();
+  return messages;
 }
 
 Status SqsService::Delete(std::string_view queue_arn, std::string_view receipt_handle) {

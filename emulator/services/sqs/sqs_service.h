@@ -76,7 +76,8 @@ class SqsService {
   Result<SendResult> Send(std::string_view queue_arn, SendRequest request);
   // Up to `max_messages` (any number >= 1), waiting up to `wait` for the first; each message
   // carries every system attribute and message attribute. Returns early, empty, when `stop`
-  // becomes true and Wake() is called, or the service shuts down.
+  // becomes true and Wake() is called; QueueDoesNotExist when the queue is deleted meanwhile
+  // or the service shuts down.
   Result<std::vector<ReceivedMessage>> Receive(std::string_view queue_arn, size_t max_messages,
                                                std::chrono::milliseconds wait,
                                                std::optional<int> visibility_timeout,

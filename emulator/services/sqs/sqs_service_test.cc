@@ -1,8 +1,7 @@
 #include "services/sqs/sqs_service.h"
 
-#include <thread>
-
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "services/sqs/queue_url.h"
 #include "services/sqs/sqs_errors.h"
@@ -26,7 +25,8 @@ SendRequest Msg(std::string body) {
 }  // namespace
 
 TEST_CASE("queue URLs are built from the caller's host and parsed from any host") {
-  CHECK(MakeQueueUrl("127.0.0.1:4566", "000000000000", "q") == "http://127.0.0.1:4566/000000000000/q");
+  CHECK(MakeQueueUrl("127.0.0.1:4566", "000000000000", "q") ==
+        "http://127.0.0.1:4566/000000000000/q");
   auto p = ParseQueueUrl("https://sqs.us-east-1.amazonaws.com/123456789012/my-q");
   REQUIRE(p);
   CHECK(p->account == "123456789012");
@@ -132,8 +132,9 @@ TEST_CASE("redrive policies must name an existing dead-letter queue of the same 
   REQUIRE(sources.size() == 1);
   CHECK(sources[0]->name() == "src");
 
-  REQUIRE(sqs.SetQueueAttributes(**dlq, {{"RedriveAllowPolicy", R"({"redrivePermission":"denyAll"})"}})
-              .ok());
+  REQUIRE(
+      sqs.SetQueueAttributes(**dlq, {{"RedriveAllowPolicy", R"({"redrivePermission":"denyAll"})"}})
+          .ok());
   auto other = sqs.CreateQueue("other", {}, {});
   CHECK(sqs.SetQueueAttributes(**other, {{"RedrivePolicy", Redrive(dlq_arn, 3)}}).code() ==
         errors::kInvalidParameterValue);
@@ -184,6 +185,14 @@ TEST_CASE("the ARN API receives, redrives, deletes and waits") {
   CHECK(std::chrono::steady_clock::now() - start < 5s);
 }
 
+TEST_CASE("after Shutdown, receives fail instead of returning empty at once") {
+  SqsService sqs(SqsOptions{});
+  REQUIRE(sqs.CreateQueue("q", {}, {}).ok());
+  sqs.Shutdown();
+  CHECK(sqs.Receive("arn:aws:sqs:us-east-1:000000000000:q", 1, 20s, std::nullopt).status().code() ==
+        errors::kQueueDoesNotExist);
+}
+
 TEST_CASE("deleting a queue wakes its long pollers") {
   SqsService sqs(SqsOptions{});
   REQUIRE(sqs.CreateQueue("q", {}, {}).ok());
@@ -194,7 +203,6 @@ TEST_CASE("deleting a queue wakes its long pollers") {
   auto start = std::chrono::steady_clock::now();
   auto got = sqs.Receive("arn:aws:sqs:us-east-1:000000000000:q", 1, 20s, std::nullopt);
   deleter.join();
-  REQUIRE(got.ok());
-  CHECK(got->empty());
+  CHECK(got.status().code() == errors::kQueueDoesNotExist);
   CHECK(std::chrono::steady_clock::now() - start < 5s);
 }
