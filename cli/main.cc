@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -137,7 +139,30 @@ int RunStart(const CommonFlags& flags, const std::string& host, int port, const 
   int sig = 0;
   sigwait(&signals, &sig);
   ll::WriteLine(ll::LogStream::kOut, fmt::format("lambda-local: {} received, stopping", strsignal(sig)));
+  // Stopping must not hang a developer's terminal or a CI job: if it has not finished in time,
+  // kill every function process and leave anyway, saying which is the case.
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  bool done = false;
+  ll::App* raw = app->get();
+  std::thread watchdog([&] {
+    std::unique_lock<std::mutex> lock(done_mu);
+    if (!done_cv.wait_for(lock, std::chrono::seconds(8), [&] { return done; })) {
+      raw->KillAllProcesses();
+      ll::WriteLine(ll::LogStream::kErr,
+                    fmt::format("lambda-local: stopping took longer than 8 s (at: {}); function "
+                                "processes killed, exiting",
+                                raw->stop_step()));
+      _exit(0);
+    }
+  });
   (*app)->Stop();
+  {
+    std::lock_guard<std::mutex> lock(done_mu);
+    done = true;
+  }
+  done_cv.notify_all();
+  watchdog.join();
   return 0;
 }
 

@@ -206,16 +206,26 @@ Status App::Serve() {
   return front_->Start();
 }
 
+void App::KillAllProcesses() {
+  if (reaper_) reaper_->KillAll();
+}
+
 void App::Stop() {
+  stop_step_ = "code watcher";
   if (watcher_) watcher_->Stop();
   // Pollers first (they stop receiving), then functions, so requests and async lanes waiting
   // on them finish; then the queues wake their long polls; then the server.
+  stop_step_ = "event source mappings";
   if (mappings_) mappings_->Stop();
+  stop_step_ = "execution environments";
   if (invoker_) invoker_->Stop();
+  stop_step_ = "async queue";
   if (async_) async_->Stop();
+  stop_step_ = "sqs";
   if (sqs_) sqs_->Shutdown();
+  stop_step_ = "front server";
   if (front_) front_->Stop();
-  reaper_.reset();
+  stop_step_ = "stopped";
 }
 
 }  // namespace ll

@@ -3,6 +3,7 @@
 // and stops it in reverse.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -47,6 +48,10 @@ class App {
   Status Serve();
   // Kills every function process and stops serving. Idempotent.
   void Stop();
+  // Last resort when Stop() hangs: SIGKILLs every function process group. Thread-safe.
+  void KillAllProcesses();
+  // The step Stop() is in, for a watchdog's message.
+  const char* stop_step() const { return stop_step_.load(); }
 
   FunctionStore& store() { return *store_; }
   Invoker& invoker() { return *invoker_; }
@@ -64,7 +69,7 @@ class App {
   std::filesystem::path state_dir_;
   std::unique_ptr<RuntimeCatalog> catalog_;
   std::unique_ptr<MemoryLimiter> limiter_;
-  std::unique_ptr<Reaper> reaper_;
+  std::unique_ptr<Reaper> reaper_;  // lives until the App is destroyed
   std::unique_ptr<FunctionStore> store_;
   std::unique_ptr<Invoker> invoker_;
   std::unique_ptr<sqs::SqsService> sqs_;
@@ -74,6 +79,7 @@ class App {
   LambdaApiContext lambda_context_;
   ControlPlaneContext control_plane_context_;
   std::unique_ptr<FrontServer> front_;
+  std::atomic<const char*> stop_step_{"not stopping"};
 };
 
 }  // namespace ll

@@ -66,6 +66,11 @@ Reaper::~Reaper() {
   thread_.join();
 }
 
+void Reaper::KillAll() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [pid, cb] : watched_) kill(-pid, SIGKILL);
+}
+
 Result<SpawnedChild> Reaper::Spawn(const SpawnSpec& spec, ExitCallback on_exit) {
   std::vector<char*> argv;
   for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));

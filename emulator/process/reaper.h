@@ -41,6 +41,9 @@ class Reaper {
   Reaper& operator=(const Reaper&) = delete;
 
   Result<SpawnedChild> Spawn(const SpawnSpec& spec, ExitCallback on_exit);
+  // SIGKILLs every process group still watched (a last resort at exit). Async-safe enough to
+  // call from a watchdog: it takes only this class's lock.
+  void KillAll();
 
  private:
   void Run();
