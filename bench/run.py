@@ -3,6 +3,8 @@
 Rows: warm sync invoke of a `provided` C++ function at 1 and 4 connections (wrk), the same
 through the bundled Python and Node.js runtimes, the floor (a bare cpp-httplib echo server),
 `lambda-local start` to ready, and idle RSS. Every figure is measured in this run.
+Then a second table from bench/sqs_bench.py: SQS throughput against moto's server and
+send-to-function latency (skip it with --skip-sqs).
 """
 import argparse
 import datetime
@@ -115,7 +117,9 @@ def main():
     ap.add_argument("--build-dir", default="build-release")
     ap.add_argument("--duration", type=int, default=5)
     ap.add_argument("--repeats", type=int, default=3, help="runs per row; the median is reported")
+    ap.add_argument("--skip-sqs", action="store_true", help="leave out bench/sqs_bench.py's table")
     args = ap.parse_args()
+    load = os.getloadavg()
     build_dir = os.path.join(ROOT, args.build_dir)
     binary = os.path.join(build_dir, "cli", "lambda-local")
     project = make_project(build_dir)
@@ -153,6 +157,17 @@ def main():
     finally:
         shutil.rmtree(project, ignore_errors=True)
 
+    sqs_lines = []
+    if not args.skip_sqs:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import sqs_bench
+        try:
+            sqs_lines = sqs_bench.run(binary, duration=args.duration, repeats=args.repeats)
+        except Exception as e:  # keep the table above; sqs_bench has stopped its servers
+            import traceback
+            traceback.print_exc()
+            sqs_lines = ["", f"SQS benchmark failed: {type(e).__name__}: {e}"]
+
     def med(runs, key):
         return statistics.median(r[key] for r in runs)
 
@@ -163,6 +178,7 @@ def main():
     lines.append(f"# lambda-local benchmark, {datetime.date.today().isoformat()}")
     lines.append("")
     lines.append(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}; "
+                 f"load average {load[0]:.2f} at start; "
                  f"wrk, {args.duration} s per run, median of {args.repeats} runs. Command: `bench/run`.")
     lines.append("")
     lines.append("| what | p50 | p99 | throughput | non-2xx | floor p50 / throughput | ratio (p50 vs floor) |")
@@ -183,6 +199,7 @@ def main():
                  f"max {max(ready_ms):.1f} ms | | | | |")
     lines.append(f"| idle RSS of the emulator (3 functions, none started) | "
                  f"{statistics.median(idle_rss) / 1024:.1f} MB | | | | | |")
+    lines.extend(sqs_lines)
     report = "\n".join(lines) + "\n"
     print(report)
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
