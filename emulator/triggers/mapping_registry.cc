@@ -105,6 +105,15 @@ Result<EventSourceMapping> MappingRegistry::Create(EventSourceMapping m) {
   m.uuid = NewUuid();
   m.last_modified = NowEpochSeconds();
   std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [uuid, e] : entries_) {
+    if (e.mapping.event_source_arn == m.event_source_arn && e.mapping.function_arn == m.function_arn) {
+      return Status::Error("ResourceConflictException",
+                           fmt::format("An event source mapping with SQS arn (\" {} \") and function "
+                                       "(\" {} \") already exists. Please update or delete the "
+                                       "existing mapping with UUID {}",
+                                       m.event_source_arn, m.function_name, uuid));
+    }
+  }
   Entry& e = entries_[m.uuid];
   e.order = next_order_++;
   e.mapping = m;

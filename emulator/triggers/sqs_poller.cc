@@ -9,6 +9,7 @@
 
 #include "base/strings.h"
 #include "model/error_names.h"
+#include "services/sqs/message_attributes.h"
 
 namespace ll {
 namespace {
@@ -154,6 +155,9 @@ std::string SqsPoller::RecordJson(const sqs::ReceivedMessage& m, const std::stri
     out += JsonQuote(k) + ":" + AttributeJson(v);
   }
   out += "},\"md5OfBody\":" + JsonQuote(m.md5_of_body);
+  if (!m.message_attributes.empty()) {
+    out += ",\"md5OfMessageAttributes\":" + JsonQuote(sqs::MessageAttributesMd5(m.message_attributes));
+  }
   out += ",\"eventSource\":\"aws:sqs\",\"eventSourceARN\":" + JsonQuote(queue_arn);
   out += ",\"awsRegion\":" + JsonQuote(region) + "}";
   return out;

@@ -270,9 +270,16 @@ Status Queue::ChangeVisibility(std::string_view receipt_handle, int visibility_t
   return Status::Ok();
 }
 
-void Queue::Purge() {
+Status Queue::Purge() {
   {
     std::lock_guard lock(mu_);
+    const int64_t now = now_();
+    if (last_purge_ms_ >= 0 && now - last_purge_ms_ < 60000) {
+      return Status::Error(errors::kPurgeQueueInProgress,
+                           "Only one PurgeQueue operation on " + name_ +
+                               " is allowed every 60 seconds.");
+    }
+    last_purge_ms_ = now;
     messages_.clear();
     visible_.clear();
     pending_.clear();
@@ -281,6 +288,7 @@ void Queue::Purge() {
     counts_ = QueueCounts{};
   }
   cv_.notify_all();
+  return Status::Ok();
 }
 
 bool Queue::WaitForMessages(std::chrono::steady_clock::time_point deadline,

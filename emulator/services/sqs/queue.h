@@ -114,7 +114,8 @@ class Queue {
   // Sets an in-flight message's remaining visibility to `visibility_timeout` seconds.
   Status ChangeVisibility(std::string_view receipt_handle, int visibility_timeout);
   // Deletes every message, in flight or not.
-  void Purge();
+  // Deletes every message. PurgeQueueInProgress within 60 s of the last purge, as in AWS.
+  Status Purge();
 
   // Blocks until a message can be received (true), or until `deadline`, `stop`, or Close()
   // (false).
@@ -162,6 +163,7 @@ class Queue {
   const std::string sender_id_;
   const std::string handle_prefix_;  // random: handles of a deleted and re-created queue differ
   const NowMsFn now_;
+  int64_t last_purge_ms_ = -1;  // guarded by mu_
   const int64_t created_ms_;
 
   mutable std::mutex mu_;

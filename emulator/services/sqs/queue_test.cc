@@ -286,7 +286,7 @@ TEST_CASE("purge removes every message, in flight or not") {
   Queue q("q", kArn, QueueConfig{}, clock.fn());
   for (int i = 0; i < 5; ++i) REQUIRE(q.Send(Msg("m")).ok());
   auto got = Take(q, 2);
-  q.Purge();
+  REQUIRE(q.Purge().ok());
   QueueCounts c = q.Counts();
   CHECK(c.visible + c.not_visible + c.delayed == 0);
   CHECK(q.Delete(got[0].receipt_handle).ok());

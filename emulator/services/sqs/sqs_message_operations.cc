@@ -273,7 +273,8 @@ Result<SqsOutput> ChangeMessageVisibilityBatch(SqsService& service, const SqsPar
 Result<SqsOutput> PurgeQueue(SqsService& service, const SqsParams& p) {
   Result<std::shared_ptr<Queue>> queue = ResolveQueue(service, p);
   if (!queue.ok()) return queue.status();
-  (*queue)->Purge();
+  Status purged = (*queue)->Purge();
+  if (!purged.ok()) return purged;
   return SqsOutput{};
 }
 
