@@ -313,3 +313,63 @@ class AsyncDeliveryTest(ControlPlaneTestCase):
         records = self.records(fn["success_file"])
         self.assertEqual(len(records), 1, self.emu.describe_output(40))
         self.assertEqual(records[0]["requestContext"]["requestId"], req_id)
+
+
+class SqsDestinationTest(AsyncDeliveryTest):
+    """OnFailure / OnSuccess destinations and DeadLetterConfig that are SQS queues."""
+
+    def sqs(self):
+        import boto3
+        return boto3.client("sqs", endpoint_url=self.emu.url, region_name="us-east-1",
+                            aws_access_key_id="test", aws_secret_access_key="test")
+
+    def queue(self, sqs, name):
+        url = sqs.create_queue(QueueName=name)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return url, arn
+
+    def receive(self, sqs, url, timeout=DELIVERY_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            msgs = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=2).get("Messages", [])
+            if msgs:
+                return msgs
+        return []
+
+    def test_on_failure_and_on_success_queues_receive_the_record(self):
+        sqs = self.sqs()
+        token = uuid.uuid4().hex[:8]
+        ko_url, ko_arn = self.queue(sqs, f"ko-{token}")
+        ok_url, ok_arn = self.queue(sqs, f"ok-{token}")
+        for handler in ("fail", "succeed"):
+            fn = self.make_function(handler)
+            self.lam.put_function_event_invoke_config(
+                FunctionName=fn["name"], MaximumRetryAttempts=0,
+                DestinationConfig={"OnSuccess": {"Destination": ok_arn}, "OnFailure": {"Destination": ko_arn}})
+            event = {"handler": handler}
+            req_id = self.invoke_event(fn["name"], event)
+            msgs = self.receive(sqs, ko_url if handler == "fail" else ok_url)
+            self.assertEqual(len(msgs), 1, self.emu.describe_output(40))
+            record = json.loads(msgs[0]["Body"])
+            self.assertEqual(record["requestContext"]["requestId"], req_id)
+            self.assertEqual(record["requestContext"]["condition"],
+                             "RetriesExhausted" if handler == "fail" else "Success")
+            self.assertEqual(record["requestPayload"], event)
+
+    def test_dead_letter_queue_receives_the_event(self):
+        sqs = self.sqs()
+        dlq_url, dlq_arn = self.queue(sqs, f"dlq-{uuid.uuid4().hex[:8]}")
+        fn = self.make_function("fail", {"MaximumRetryAttempts": 1, "destinations": False})
+        self.lam.update_function_configuration(FunctionName=fn["name"], DeadLetterConfig={"TargetArn": dlq_arn})
+        event = {"dead": "letter"}
+        self.invoke_event(fn["name"], event)
+        msgs = self.receive(sqs, dlq_url)
+        self.assertEqual(len(msgs), 1, self.emu.describe_output(40))
+        self.assertEqual(json.loads(msgs[0]["Body"]), event)
+        self.assertEqual(len(self.attempts(fn, 2)), 2)
+
+
+# Only the SQS tests run in this class; the inherited ones already ran in AsyncDeliveryTest.
+for _name in dir(AsyncDeliveryTest):
+    if _name.startswith("test_") and _name not in SqsDestinationTest.__dict__:
+        setattr(SqsDestinationTest, _name, None)
