@@ -42,6 +42,15 @@ ServiceRoute RouteOf(const httplib::Request& req, bool with_body) {
   return RouteRequest(in);
 }
 
+// Lambda's answer to a method and path no route serves.
+void WriteUnknownOperation(const httplib::Request& req, httplib::Response& res) {
+  res.set_header("x-amzn-RequestId", NewUuid());
+  WriteLambdaError(res, Status::Error(errors::kUnknownOperation,
+                                      fmt::format("{} {} is not an operation lambda-local serves",
+                                                  req.method, req.path)));
+  res.status = 404;
+}
+
 }  // namespace
 
 FrontServer::FrontServer(FrontOptions options, const LambdaApiContext* lambda,
@@ -99,11 +108,7 @@ FrontServer::FrontServer(FrontOptions options, const LambdaApiContext* lambda,
       WriteServiceNotServed(res, route, NewUuid());
       return;
     }
-    res.set_header("x-amzn-RequestId", NewUuid());
-    WriteLambdaError(res, Status::Error(errors::kUnknownOperation,
-                                        fmt::format("{} {} is not an operation lambda-local serves",
-                                                    req.method, req.path)));
-    res.status = 404;
+    WriteUnknownOperation(req, res);
   };
   // Debian's httplib caps form-encoded bodies of plain handlers at 8 KB; a ContentReader
   // handler reads any body up to the payload limit (SQS query requests can be 1 MB).
@@ -126,11 +131,7 @@ FrontServer::FrontServer(FrontOptions options, const LambdaApiContext* lambda,
 
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (res.status == 404 && res.body.empty()) {
-      res.set_header("x-amzn-RequestId", NewUuid());
-      WriteLambdaError(res, Status::Error(errors::kUnknownOperation,
-                                          fmt::format("{} {} is not an operation lambda-local serves",
-                                                      req.method, req.path)));
-      res.status = 404;
+      WriteUnknownOperation(req, res);  // methods the catch-all routes do not cover
     } else if (res.status == 413 && res.body.empty()) {
       WriteLambdaError(res, Status::Error(errors::kRequestTooLarge,
                                           "Request must be smaller than 6291456 bytes for the "

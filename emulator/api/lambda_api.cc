@@ -15,7 +15,6 @@
 #include "invoke/invoker.h"
 #include "store/function_store.h"
 #include "model/error_names.h"
-#include "model/function_ref.h"
 
 namespace ll {
 namespace {
@@ -32,37 +31,17 @@ std::string NewTraceId() {
 }
 
 // Resolves the {FunctionName} path segment and ?Qualifier= to one version of a function.
-Result<ResolvedFunction> ResolveTarget(const LambdaApiContext& ctx, const std::string& raw_name,
-                                       const httplib::Request& req) {
-  const LambdaApiOptions& options = ctx.options;
-  auto ref = ParseFunctionRef(PercentDecode(raw_name));
-  if (!ref.ok()) return ref.status();
-  std::string qualifier = req.get_param_value("Qualifier");
-  if (!ref->qualifier.empty() && !qualifier.empty() && ref->qualifier != qualifier) {
-    return Status::Error(errors::kInvalidParameterValue,
-                         "The derived qualifier from the function name does not match the "
-                         "specified qualifier.");
-  }
-  if (qualifier.empty()) qualifier = ref->qualifier;
-  if (!ref->region.empty() && ref->region != options.region) {
-    return Status::Error(errors::kResourceNotFound,
-                         fmt::format("Functions from '{}' are not reachable in this region ('{}')",
-                                     ref->region, options.region));
-  }
-  if (!ref->account_id.empty() && ref->account_id != options.account_id) {
-    std::string arn = fmt::format("arn:aws:lambda:{}:{}:function:{}", options.region,
-                                  ref->account_id, ref->name);
-    if (!qualifier.empty()) arn += ":" + qualifier;
-    return Status::Error(errors::kResourceNotFound, "Function not found: " + arn);
-  }
-  return ctx.store->Resolve(ref->name, qualifier);
+Result<ResolvedFunction> ResolveTarget(const LambdaApiContext& ctx, const httplib::Request& req) {
+  auto target = ParseTarget(ctx.options.region, ctx.options.account_id, req, Qualifiers::kAllowed);
+  if (!target.ok()) return target.status();
+  return ctx.store->Resolve(target->name, target->qualifier);
 }
 
 void HandleInvoke(const LambdaApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   const LambdaApiOptions& options = ctx.options;
   const std::string request_id = NewUuid();
   res.set_header("x-amzn-RequestId", request_id);
-  auto target = ResolveTarget(ctx, req.matches[1], req);
+  auto target = ResolveTarget(ctx, req);
   if (!target.ok()) return WriteLambdaError(res, target.status());
 
   std::string type = req.get_header_value("X-Amz-Invocation-Type");
@@ -158,7 +137,7 @@ void HandleInvokeAsync(const LambdaApiContext& ctx, const httplib::Request& req,
                        httplib::Response& res) {
   const std::string request_id = NewUuid();
   res.set_header("x-amzn-RequestId", request_id);
-  auto target = ResolveTarget(ctx, req.matches[1], req);
+  auto target = ResolveTarget(ctx, req);
   if (!target.ok()) return WriteLambdaError(res, target.status());
   Invocation inv;
   inv.request_id = request_id;

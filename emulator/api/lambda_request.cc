@@ -101,6 +101,11 @@ Status FunctionNotFound(const ControlPlaneContext& ctx, const std::string& name,
 
 Result<TargetRef> ParseTarget(const ControlPlaneContext& ctx, const httplib::Request& req,
                               Qualifiers qualifiers, size_t match) {
+  return ParseTarget(ctx.region, ctx.account_id, req, qualifiers, match);
+}
+
+Result<TargetRef> ParseTarget(const std::string& region, const std::string& account_id,
+                              const httplib::Request& req, Qualifiers qualifiers, size_t match) {
   const std::string text = PercentDecode(req.matches[match].str());
   auto ref = ParseFunctionRef(text);
   if (!ref.ok()) return ref.status();
@@ -117,13 +122,16 @@ Result<TargetRef> ParseTarget(const ControlPlaneContext& ctx, const httplib::Req
                          "specified qualifier.");
   }
   if (qualifier.empty()) qualifier = ref->qualifier;
-  if (!ref->region.empty() && ref->region != ctx.region) {
+  if (!ref->region.empty() && ref->region != region) {
     return Status::Error(errors::kResourceNotFound,
                          fmt::format("Functions from '{}' are not reachable in this region ('{}')",
-                                     ref->region, ctx.region));
+                                     ref->region, region));
   }
-  if (!ref->account_id.empty() && ref->account_id != ctx.account_id) {
-    return FunctionNotFound(ctx, ref->name, qualifier);
+  if (!ref->account_id.empty() && ref->account_id != account_id) {
+    std::string arn =
+        fmt::format("arn:aws:lambda:{}:{}:function:{}", region, ref->account_id, ref->name);
+    if (!qualifier.empty()) arn += ":" + qualifier;
+    return Status::Error(errors::kResourceNotFound, "Function not found: " + arn);
   }
   if (qualifiers == Qualifiers::kRejected && !qualifier.empty()) {
     return Status::Error(errors::kInvalidParameterValue,

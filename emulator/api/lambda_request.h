@@ -46,6 +46,9 @@ enum class Qualifiers { kAllowed, kRejected };
 // any qualifier.
 Result<TargetRef> ParseTarget(const ControlPlaneContext& ctx, const httplib::Request& req,
                               Qualifiers qualifiers, size_t match = 1);
+// The same for callers without a ControlPlaneContext (the Invoke route).
+Result<TargetRef> ParseTarget(const std::string& region, const std::string& account_id,
+                              const httplib::Request& req, Qualifiers qualifiers, size_t match = 1);
 
 // The record of `name`, or ResourceNotFoundException.
 Result<FunctionRecord> GetRecord(const ControlPlaneContext& ctx, const std::string& name);

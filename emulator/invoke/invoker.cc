@@ -130,10 +130,10 @@ std::unique_ptr<Environment> Invoker::TakeEnvironment(FunctionState& fs, const F
   std::string full = fmt::format("RequestId: {} Error: {}", inv.request_id, message);
   failure->function_error = true;
   failure->payload = PlatformErrorJson(error_type, full);
-  failure->log = StartLine(inv.request_id, inv.version) + "\n" + full + "\n" + error_type + "\n" +
+  failure->log = StartLine(inv.request_id, fn.version) + "\n" + full + "\n" + error_type + "\n" +
                  EndLine(inv.request_id) + "\n";
   if (deps_.sink) {
-    deps_.sink(fn.name, StartLine(inv.request_id, inv.version));
+    deps_.sink(fn.name, StartLine(inv.request_id, fn.version));
     deps_.sink(fn.name, full);
     deps_.sink(fn.name, EndLine(inv.request_id));
   }
@@ -169,11 +169,9 @@ InvokeResult Invoker::Invoke(const ResolvedFunction& fn, const Invocation& inv) 
     return result;
   }
   Lease lease(this, fs);
-  Invocation versioned = inv;
-  versioned.version = fn.config->version;
-  std::unique_ptr<Environment> env = TakeEnvironment(*fs, *fn.config, versioned, &result.outcome);
+  std::unique_ptr<Environment> env = TakeEnvironment(*fs, *fn.config, inv, &result.outcome);
   if (!env) return result;
-  result.outcome = env->Invoke(versioned);
+  result.outcome = env->Invoke(inv);
   ReturnEnvironment(*fs, std::move(env));
   return result;
 }

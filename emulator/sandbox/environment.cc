@@ -197,7 +197,7 @@ InvokeOutcome Environment::Invoke(const Invocation& inv) {
       out.payload = PlatformErrorJson(errors::kRuntimeExitError, message);
       status = "error";
       error_type = errors::kRuntimeExitError;
-      BeginCapture(inv.request_id, inv.version);
+      BeginCapture(inv.request_id, fn_.version);
       {
         std::lock_guard<std::mutex> lock(log_mu_);
         ReadAvailableLocked();
@@ -212,7 +212,7 @@ InvokeOutcome Environment::Invoke(const Invocation& inv) {
       out.payload =
           PlatformErrorJson(errors::kSandboxTimedout, TimeoutMessage(inv.request_id, fn_.timeout_s));
       status = "timeout";
-      BeginCapture(inv.request_id, inv.version);
+      BeginCapture(inv.request_id, fn_.version);
       {
         std::lock_guard<std::mutex> lock(log_mu_);
         ReadAvailableLocked();
@@ -223,7 +223,7 @@ InvokeOutcome Environment::Invoke(const Invocation& inv) {
   }
 
   // Everything the function printed before answering is in the pipe by now.
-  BeginCapture(inv.request_id, inv.version);
+  BeginCapture(inv.request_id, fn_.version);
   {
     std::lock_guard<std::mutex> lock(log_mu_);
     ReadAvailableLocked();
@@ -259,7 +259,6 @@ InvokeOutcome Environment::Invoke(const Invocation& inv) {
 
 std::optional<NextEvent> Environment::WaitNext(RuntimeReply* refusal) {
   NextEvent ev;
-  std::string version;
   {
     std::unique_lock<std::mutex> lock(mu_);
     if (state_ == State::kInvoking) {
@@ -290,10 +289,9 @@ std::optional<NextEvent> Environment::WaitNext(RuntimeReply* refusal) {
     ev.invoked_function_arn = inv.invoked_function_arn;
     ev.trace_id = inv.trace_id;
     ev.client_context = inv.client_context;
-    version = inv.version;
   }
   cv_.notify_all();  // the invoker now times the invocation from here
-  BeginCapture(ev.request_id, version);
+  BeginCapture(ev.request_id, fn_.version);
   return ev;
 }
 

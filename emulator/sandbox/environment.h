@@ -31,7 +31,6 @@ struct Invocation {
   std::string client_context;  // decoded JSON
   std::string invoked_function_arn;
   std::string trace_id;
-  std::string version = "$LATEST";
 };
 
 struct InvokeOutcome {
