@@ -105,9 +105,10 @@ int RunStart(const CommonFlags& flags, const std::string& host, int port, const 
   options.port = port;
   options.sink = [](const std::string& fn, std::string_view line) {
     // Runtimes join a multi-line record with \r so it stays one record; show it as lines.
+    // A call may also carry several records separated by \n.
     std::string text = fmt::format("[{}] ", fn);
     for (char c : line) {
-      if (c == '\r') {
+      if (c == '\r' || c == '\n') {
         text += fmt::format("\n[{}] ", fn);
       } else {
         text += c;

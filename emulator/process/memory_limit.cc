@@ -1,11 +1,13 @@
 #include "process/memory_limit.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -50,18 +52,27 @@ std::string OwnCgroupPath(const std::string& controller) {
 
 class CgroupBox : public MemoryBox {
  public:
-  CgroupBox(std::string dir, std::string peak_file) : dir_(std::move(dir)), peak_file_(std::move(peak_file)) {}
+  // The peak file stays open: it is read after every invocation.
+  CgroupBox(std::string dir, const std::string& peak_file)
+      : dir_(std::move(dir)), peak_fd_(open((dir_ + "/" + peak_file).c_str(), O_RDONLY | O_CLOEXEC)) {}
   ~CgroupBox() override {
+    if (peak_fd_ >= 0) close(peak_fd_);
     // The environment's processes are gone by now; a leftover group would only leak a directory.
     rmdir(dir_.c_str());
   }
   std::string procs_path() const override { return dir_ + "/cgroup.procs"; }
   void Attach(pid_t) override {}
-  int64_t PeakBytes() const override { return ReadInt(dir_ + "/" + peak_file_); }
+  int64_t PeakBytes() const override {
+    char buf[32];
+    ssize_t n = peak_fd_ < 0 ? -1 : pread(peak_fd_, buf, sizeof buf - 1, 0);
+    if (n <= 0) return 0;
+    buf[n] = '\0';
+    return strtoll(buf, nullptr, 10);
+  }
 
  private:
   std::string dir_;
-  std::string peak_file_;
+  int peak_fd_;
 };
 
 class CgroupLimiter : public MemoryLimiter {

@@ -1,27 +1,31 @@
 // The Lambda Runtime API (2018-06-01) for one execution environment, on its own
 // 127.0.0.1 port, since AWS_LAMBDA_RUNTIME_API=host:port is all a runtime knows.
-// One small handler per endpoint; all state lives behind the Backend.
+// One loop thread reads every connection; a runtime's GET /next is handed to the backend,
+// which answers it from the invoking thread, so an event costs no thread handoff.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
+#include <vector>
 
-namespace httplib {
-class Server;
-}
+#include "runtime_api/http_request.h"
+#include "runtime_api/runtime_connection.h"
 
 namespace ll {
 
 struct NextEvent {
-  std::string request_id;
-  std::string payload;
+  std::string_view request_id;
+  std::string_view payload;
   int64_t deadline_ms = 0;
-  std::string invoked_function_arn;
-  std::string trace_id;
-  std::string client_context;    // decoded JSON, empty when none
-  std::string cognito_identity;  // JSON, empty when none
+  std::string_view invoked_function_arn;
+  std::string_view trace_id;
+  std::string_view client_context;    // decoded JSON, empty when none
+  std::string_view cognito_identity;  // JSON, empty when none
 };
 
 // What the server answers the runtime: a status and a JSON body.
@@ -30,16 +34,19 @@ struct RuntimeReply {
   std::string body = "{\"status\":\"OK\"}";
 };
 
-// Implemented by the execution environment. Called from the server's worker threads.
+// Implemented by the execution environment. Called from the loop thread, or from the thread
+// that holds a connection the backend took. Must not block.
 class RuntimeApiBackend {
  public:
   virtual ~RuntimeApiBackend() = default;
-  // Blocks until an invocation is ready. nullopt: the environment is going away.
-  // A reply with a status instead of an event: the call is refused (e.g. 403).
-  virtual std::optional<NextEvent> WaitNext(RuntimeReply* refusal) = 0;
-  virtual RuntimeReply PostResponse(const std::string& request_id, std::string body) = 0;
-  virtual RuntimeReply PostError(const std::string& request_id, const std::string& error_type,
-                                 std::string body) = 0;
+  // A runtime asks for its next event on `conn`. A reply refuses it now; nullopt means the
+  // backend keeps `conn`, answers it with SendEvent, then gives it back with Resume.
+  virtual std::optional<RuntimeReply> OnNext(std::shared_ptr<RuntimeConnection> conn) = 0;
+  // `from` is the connection the request came on.
+  virtual RuntimeReply PostResponse(const RuntimeConnection* from, const std::string& request_id,
+                                    std::string body) = 0;
+  virtual RuntimeReply PostError(const RuntimeConnection* from, const std::string& request_id,
+                                 const std::string& error_type, std::string body) = 0;
   virtual RuntimeReply PostInitError(const std::string& error_type, std::string body) = 0;
 };
 
@@ -47,18 +54,48 @@ class RuntimeApiServer {
  public:
   explicit RuntimeApiServer(RuntimeApiBackend* backend);
   ~RuntimeApiServer();  // Stop()
-  // Binds 127.0.0.1 on a free port and starts serving. Returns false when it cannot bind.
+  RuntimeApiServer(const RuntimeApiServer&) = delete;
+  RuntimeApiServer& operator=(const RuntimeApiServer&) = delete;
+
+  // Binds 127.0.0.1 on a free port and starts the loop. Returns false when it cannot bind.
   bool Start();
   // "127.0.0.1:<port>"
   std::string address() const;
-  // Closes the listener and joins its threads. Blocked WaitNext calls must be released first.
+  // Stops the loop and closes every connection it holds. Connections the backend holds
+  // close when it lets go of them.
   void Stop();
 
+  enum class Served { kContinue, kParked, kClose };
+  // Answers one request read from `conn`. Any thread that holds `conn` may call it.
+  Served Serve(const std::shared_ptr<RuntimeConnection>& conn, HttpRequest& req);
+  // Gives a connection the backend kept back to the loop.
+  void Resume(std::shared_ptr<RuntimeConnection> conn);
+  // Answers a kept GET /next with an event. False when the runtime is gone or did not take
+  // the event before `deadline`.
+  static bool SendEvent(RuntimeConnection& conn, const NextEvent& ev,
+                        std::chrono::steady_clock::time_point deadline);
+
  private:
-  RuntimeApiBackend* backend_;
-  std::unique_ptr<httplib::Server> server_;
+  void Loop();
+  void Accept();
+  // Reads and serves requests until the connection would block, is kept, or is closed.
+  void Drive(const std::shared_ptr<RuntimeConnection>& conn);
+  void Rearm(const RuntimeConnection& conn);
+  void Close(const std::shared_ptr<RuntimeConnection>& conn);
+
+  RuntimeApiBackend* const backend_;
+  int listen_fd_ = -1;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
   int port_ = 0;
   std::thread thread_;
+  // Owned by the loop thread.
+  std::unordered_map<int, std::shared_ptr<RuntimeConnection>> conns_;
+
+  std::mutex mu_;
+  // Guarded by mu_.
+  bool stopping_ = false;
+  std::vector<std::shared_ptr<RuntimeConnection>> resumed_;  // with buffered bytes, or finished
 };
 
 }  // namespace ll

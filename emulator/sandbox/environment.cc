@@ -61,6 +61,7 @@ Result<std::unique_ptr<Environment>> Environment::Start(const FunctionConfig& fn
   if (env->box_) spec.cgroup_procs_path = env->box_->procs_path();
 
   env->wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  env->delivery_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   env->spawned_at_ = Clock::now();
   Environment* raw = env.get();
   auto child = deps.reaper->Spawn(spec, [raw](int status) { raw->OnExit(status); });
@@ -81,6 +82,7 @@ Environment::~Environment() {
   Kill();
   if (output_fd_ >= 0) close(output_fd_);
   if (wake_fd_ >= 0) close(wake_fd_);
+  if (delivery_fd_ >= 0) close(delivery_fd_);
 }
 
 bool Environment::reusable() const {
@@ -93,10 +95,12 @@ void Environment::Kill() {
     std::unique_lock<std::mutex> lock(mu_);
     stopping_ = true;
     cv_.notify_all();
+    WakeDeliveryLocked();
     if (pid_ > 0 && !exit_status_) {
       kill(-pid_, SIGKILL);
       cv_.wait(lock, [&] { return exit_status_.has_value(); });
     }
+    parked_.clear();
   }
   if (runtime_api_) runtime_api_->Stop();
   if (reader_.joinable()) {
@@ -111,8 +115,16 @@ void Environment::OnExit(int wait_status) {
     std::lock_guard<std::mutex> lock(mu_);
     exit_status_ = wait_status;
     state_ = State::kDead;
+    if (delivering_on_) WakeDeliveryLocked();
   }
   cv_.notify_all();
+}
+
+void Environment::WakeDeliveryLocked() {
+  if (delivery_woken_) return;
+  delivery_woken_ = true;
+  uint64_t one = 1;
+  (void)!write(delivery_fd_, &one, sizeof one);
 }
 
 InvokeOutcome Environment::Invoke(const Invocation& inv) {
@@ -122,12 +134,10 @@ InvokeOutcome Environment::Invoke(const Invocation& inv) {
   bool was_picked;
   {
     std::unique_lock<std::mutex> lock(mu_);
-    pending_ = inv;
     picked_ = false;
     ending_ = Ending::kNone;
     answer_.clear();
     answer_error_type_.clear();
-    cv_.notify_all();
     // The timeout runs from the invoke; a cold environment first gets AWS's init allowance.
     const auto timeout = std::chrono::seconds(fn_.timeout_s);
     const auto unpicked_deadline =
@@ -150,6 +160,28 @@ InvokeOutcome Environment::Invoke(const Invocation& inv) {
         end = End::kExited;
         break;
       }
+      if (!picked_ && !parked_.empty() && Clock::now() < unpicked_deadline) {
+        // The runtime is waiting in GET /next: answer it from this thread.
+        std::shared_ptr<RuntimeConnection> conn = std::move(parked_.front());
+        parked_.pop_front();
+        state_ = State::kInvoking;
+        current_id_ = inv.request_id;
+        picked_ = true;
+        picked_at_ = Clock::now();
+        delivering_on_ = conn.get();
+        const auto deadline = picked_at_ + timeout;
+        lock.unlock();
+        const bool sent = Deliver(inv, std::move(conn), deadline);
+        lock.lock();
+        delivering_on_ = nullptr;
+        if (!sent && state_ == State::kInvoking && ending_ == Ending::kNone && Clock::now() < deadline) {
+          // That connection was gone: the event waits for the runtime's next GET /next.
+          state_ = State::kReady;
+          picked_ = false;
+          current_id_.clear();
+        }
+        continue;
+      }
       const auto deadline = picked_ ? picked_at_ + timeout : unpicked_deadline;
       if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && Clock::now() >= deadline &&
           ending_ == Ending::kNone && !exit_status_ && !(init_error_ && !picked_)) {
@@ -159,7 +191,6 @@ InvokeOutcome Environment::Invoke(const Invocation& inv) {
     }
     was_picked = picked_;
     picked_at = picked_at_;
-    pending_.reset();
     if (end != End::kAnswered) state_ = State::kDead;
   }
   const auto finished_at = Clock::now();
@@ -251,51 +282,84 @@ InvokeOutcome Environment::Invoke(const Invocation& inv) {
   }
   report.status = status;
   report.error_type = error_type;
-  EmitLine(EndLine(inv.request_id));
-  EmitLine(ReportLine(report));
+  EmitLine(EndLine(inv.request_id) + "\n" + ReportLine(report));  // one write for both
   out.log = EndCapture();
   return out;
 }
 
-std::optional<NextEvent> Environment::WaitNext(RuntimeReply* refusal) {
-  NextEvent ev;
+std::optional<RuntimeReply> Environment::OnNext(std::shared_ptr<RuntimeConnection> conn) {
   {
-    std::unique_lock<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ || state_ == State::kDead) {
+      return RuntimeReply{500,
+                          "{\"errorMessage\":\"The execution environment is shutting down\","
+                          "\"errorType\":\"Runtime.Shutdown\"}"};
+    }
     if (state_ == State::kInvoking) {
-      *refusal = {403,
-                  "{\"errorMessage\":\"State transition from Running to Ready is not allowed\","
-                  "\"errorType\":\"InvalidStateTransition\"}"};
-      return std::nullopt;
+      return RuntimeReply{403,
+                          "{\"errorMessage\":\"State transition from Running to Ready is not allowed\","
+                          "\"errorType\":\"InvalidStateTransition\"}"};
     }
     if (state_ == State::kStarting) {
       init_duration_ms_ = MsBetween(spawned_at_, Clock::now());
       state_ = State::kReady;
     }
-    cv_.wait(lock, [&] { return pending_.has_value() || stopping_ || state_ == State::kDead; });
-    if (!pending_ || stopping_ || state_ == State::kDead) {
-      *refusal = {500, "{\"errorMessage\":\"The execution environment is shutting down\","
-                       "\"errorType\":\"Runtime.Shutdown\"}"};
-      return std::nullopt;
-    }
-    Invocation inv = std::move(*pending_);
-    pending_.reset();
-    state_ = State::kInvoking;
-    current_id_ = inv.request_id;
-    picked_ = true;
-    picked_at_ = Clock::now();
-    ev.request_id = inv.request_id;
-    ev.payload = std::move(inv.payload);
-    ev.deadline_ms = NowEpochMs() + int64_t(fn_.timeout_s) * 1000;
-    ev.invoked_function_arn = inv.invoked_function_arn;
-    ev.trace_id = inv.trace_id;
-    ev.client_context = inv.client_context;
+    parked_.push_back(std::move(conn));
   }
-  cv_.notify_all();  // the invoker now times the invocation from here
-  BeginCapture(ev.request_id, fn_.version);
-  return ev;
+  cv_.notify_all();  // an invoke may be waiting for the runtime
+  return std::nullopt;
 }
 
-RuntimeReply Environment::PostResponse(const std::string& request_id, std::string body) {
+bool Environment::Deliver(const Invocation& inv, std::shared_ptr<RuntimeConnection> conn,
+                          Clock::time_point deadline) {
+  BeginCapture(inv.request_id, fn_.version);
+  NextEvent ev;
+  ev.request_id = inv.request_id;
+  ev.payload = inv.payload;
+  ev.deadline_ms = NowEpochMs() + int64_t(fn_.timeout_s) * 1000;
+  ev.invoked_function_arn = inv.invoked_function_arn;
+  ev.trace_id = inv.trace_id;
+  ev.client_context = inv.client_context;
+  if (!RuntimeApiServer::SendEvent(*conn, ev, deadline)) {
+    conn->finished = true;
+    runtime_api_->Resume(std::move(conn));
+    return false;
+  }
+  HttpRequest req;
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (delivery_woken_) {
+        uint64_t count;
+        (void)!read(delivery_fd_, &count, sizeof count);
+        delivery_woken_ = false;
+      }
+      if (ending_ != Ending::kNone || exit_status_ || stopping_) break;
+    }
+    RuntimeConnection::Read got = conn->Next(&req);
+    if (got == RuntimeConnection::Read::kRequest) {
+      RuntimeApiServer::Served served = runtime_api_->Serve(conn, req);
+      if (served == RuntimeApiServer::Served::kParked) return true;  // kept by OnNext
+      if (served == RuntimeApiServer::Served::kClose) break;
+      continue;
+    }
+    if (got != RuntimeConnection::Read::kWouldBlock) {
+      // The loop answers a bad request (still buffered) and closes the connection; the
+      // process's exit or the deadline ends the invocation.
+      if (got == RuntimeConnection::Read::kClosed) conn->finished = true;
+      break;
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() < 0) break;
+    pollfd fds[2] = {{conn->fd(), POLLIN, 0}, {delivery_fd_, POLLIN, 0}};
+    if (poll(fds, 2, int(std::min<int64_t>(left.count() + 1, 1 << 30))) < 0 && errno != EINTR) break;
+  }
+  runtime_api_->Resume(std::move(conn));
+  return true;
+}
+
+RuntimeReply Environment::PostResponse(const RuntimeConnection* from, const std::string& request_id,
+                                       std::string body) {
   RuntimeReply reply;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -317,13 +381,14 @@ RuntimeReply Environment::PostResponse(const std::string& request_id, std::strin
       answer_ = std::move(body);
     }
     state_ = State::kReady;
+    if (delivering_on_ && delivering_on_ != from) WakeDeliveryLocked();
   }
   cv_.notify_all();
   return reply;
 }
 
-RuntimeReply Environment::PostError(const std::string& request_id, const std::string& error_type,
-                                    std::string body) {
+RuntimeReply Environment::PostError(const RuntimeConnection* from, const std::string& request_id,
+                                    const std::string& error_type, std::string body) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ != State::kInvoking || request_id != current_id_ || ending_ != Ending::kNone) {
@@ -336,6 +401,7 @@ RuntimeReply Environment::PostError(const std::string& request_id, const std::st
     }
     answer_ = std::move(body);
     state_ = State::kReady;
+    if (delivering_on_ && delivering_on_ != from) WakeDeliveryLocked();
   }
   cv_.notify_all();
   return {};

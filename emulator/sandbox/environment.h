@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -39,7 +40,8 @@ struct InvokeOutcome {
   std::string log;              // this invocation's log, START through REPORT
 };
 
-// Receives every log line of every environment, e.g. to print it.
+// Receives every log line of every environment, e.g. to print it. One call may carry
+// several lines, separated by '\n'.
 using LogSink = std::function<void(const std::string& function_name, std::string_view line)>;
 
 struct EnvironmentDeps {
@@ -72,18 +74,29 @@ class Environment : public RuntimeApiBackend {
   const std::string& version() const { return fn_.version; }
 
  private:
+  using Clock = std::chrono::steady_clock;
   enum class State { kStarting, kReady, kInvoking, kDead };
   enum class Ending { kNone, kResponse, kFunctionError, kTooLarge };
 
   Environment(const FunctionConfig& fn, const EnvironmentDeps& deps);
 
-  // RuntimeApiBackend, called on the Runtime API server's threads.
-  std::optional<NextEvent> WaitNext(RuntimeReply* refusal) override;
-  RuntimeReply PostResponse(const std::string& request_id, std::string body) override;
-  RuntimeReply PostError(const std::string& request_id, const std::string& error_type,
-                         std::string body) override;
+  // RuntimeApiBackend, called on the Runtime API server's loop thread, or on the invoking
+  // thread for requests on the connection it delivered an event on.
+  std::optional<RuntimeReply> OnNext(std::shared_ptr<RuntimeConnection> conn) override;
+  RuntimeReply PostResponse(const RuntimeConnection* from, const std::string& request_id,
+                            std::string body) override;
+  RuntimeReply PostError(const RuntimeConnection* from, const std::string& request_id,
+                         const std::string& error_type, std::string body) override;
   RuntimeReply PostInitError(const std::string& error_type, std::string body) override;
 
+  // On the invoking thread: answers the runtime's parked GET /next on `conn` with `inv`, then
+  // serves that connection itself until the invocation has an ending, the environment is
+  // woken (exit, kill, an answer on another connection) or `deadline` passes. False when
+  // the event could not be sent.
+  bool Deliver(const Invocation& inv, std::shared_ptr<RuntimeConnection> conn,
+               Clock::time_point deadline);
+  // Interrupts Deliver's wait for the runtime. Requires mu_.
+  void WakeDeliveryLocked();
   void OnExit(int wait_status);
   void ReadOutputLoop();
   // Reads whatever the pipe holds now; true at end of file. Requires log_mu_.
@@ -101,7 +114,8 @@ class Environment : public RuntimeApiBackend {
   std::unique_ptr<MemoryBox> box_;
   pid_t pid_ = -1;
   int output_fd_ = -1;
-  int wake_fd_ = -1;  // eventfd that stops the output reader
+  int wake_fd_ = -1;      // eventfd that stops the output reader
+  int delivery_fd_ = -1;  // eventfd that interrupts Deliver
   std::thread reader_;
   std::chrono::steady_clock::time_point spawned_at_;
 
@@ -110,8 +124,11 @@ class Environment : public RuntimeApiBackend {
   // Guarded by mu_.
   State state_ = State::kStarting;
   bool stopping_ = false;
-  std::optional<Invocation> pending_;  // handed to the runtime by the next /next
-  std::string current_id_;             // the invocation the runtime is working on
+  // GET /next requests waiting for an event, oldest first.
+  std::deque<std::shared_ptr<RuntimeConnection>> parked_;
+  const RuntimeConnection* delivering_on_ = nullptr;  // the connection Deliver is serving
+  bool delivery_woken_ = false;                       // delivery_fd_ has been written
+  std::string current_id_;  // the invocation the runtime is working on
   std::chrono::steady_clock::time_point picked_at_;
   bool picked_ = false;
   Ending ending_ = Ending::kNone;

@@ -1,0 +1,233 @@
+#include "runtime_api/http_request.h"
+
+#include <charconv>
+
+namespace ll {
+namespace {
+
+constexpr size_t kMaxHeadBytes = 64 * 1024;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool ContainsToken(std::string_view value, std::string_view token) {
+  while (!value.empty()) {
+    size_t comma = value.find(',');
+    if (EqualsNoCase(Trim(value.substr(0, comma)), token)) return true;
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+const char* Reason(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 202: return "Accepted";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Payload Too Large";
+    case 500: return "Internal Server Error";
+    default: return "Unknown";
+  }
+}
+
+// Decodes a chunked body starting at `data`. kComplete sets *consumed (trailers included).
+HttpParse ParseChunked(std::string_view data, size_t max_body, std::string* body, size_t* consumed) {
+  body->clear();
+  size_t pos = 0;
+  while (true) {
+    size_t eol = data.find("\r\n", pos);
+    if (eol == std::string_view::npos) return data.size() - pos > 1024 ? HttpParse::kBad : HttpParse::kIncomplete;
+    std::string_view size_text = data.substr(pos, eol - pos);
+    size_text = size_text.substr(0, size_text.find(';'));  // chunk extensions
+    size_text = Trim(size_text);
+    size_t size = 0;
+    auto [end, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), size, 16);
+    if (ec != std::errc() || end != size_text.data() + size_text.size() || size_text.empty()) {
+      return HttpParse::kBad;
+    }
+    pos = eol + 2;
+    if (size == 0) {
+      // Trailers, then an empty line.
+      while (true) {
+        size_t line_end = data.find("\r\n", pos);
+        if (line_end == std::string_view::npos) return HttpParse::kIncomplete;
+        bool empty = line_end == pos;
+        pos = line_end + 2;
+        if (empty) {
+          *consumed = pos;
+          return HttpParse::kComplete;
+        }
+      }
+    }
+    if (size > max_body || body->size() + size > max_body) return HttpParse::kTooLarge;
+    if (data.size() - pos < size + 2) return HttpParse::kIncomplete;
+    if (data.substr(pos + size, 2) != "\r\n") return HttpParse::kBad;
+    body->append(data.substr(pos, size));
+    pos += size + 2;
+  }
+}
+
+}  // namespace
+
+std::string_view HttpRequest::Header(std::string_view lower_name) const {
+  for (const auto& [name, value] : headers) {
+    if (name == lower_name) return value;
+  }
+  return {};
+}
+
+HttpParseResult ParseHttpRequest(std::string_view data, size_t max_body, HttpRequest* out) {
+  HttpParseResult result;
+  // Tolerate empty lines before a request line (RFC 9112 2.2).
+  size_t start = 0;
+  while (data.substr(start, 2) == "\r\n") start += 2;
+  size_t head_end = data.find("\r\n\r\n", start);
+  if (head_end == std::string_view::npos) {
+    result.status = data.size() - start > kMaxHeadBytes ? HttpParse::kTooLarge : HttpParse::kIncomplete;
+    return result;
+  }
+  if (head_end - start > kMaxHeadBytes) {
+    result.status = HttpParse::kTooLarge;
+    return result;
+  }
+  std::string_view head = data.substr(start, head_end - start);
+  size_t line_end = head.find("\r\n");
+  std::string_view request_line = head.substr(0, line_end);
+  head = line_end == std::string_view::npos ? std::string_view() : head.substr(line_end + 2);
+
+  size_t sp1 = request_line.find(' ');
+  size_t sp2 = sp1 == std::string_view::npos ? sp1 : request_line.find(' ', sp1 + 1);
+  if (sp1 == 0 || sp2 == std::string_view::npos || request_line.find(' ', sp2 + 1) != std::string_view::npos) {
+    result.status = HttpParse::kBad;
+    return result;
+  }
+  std::string_view version = request_line.substr(sp2 + 1);
+  if (version != "HTTP/1.1" && version != "HTTP/1.0") {
+    result.status = HttpParse::kBad;
+    return result;
+  }
+  std::string_view target = request_line.substr(sp1 + 1, sp2 - sp1 - 1);
+  if (target.empty() || target.front() != '/') {
+    result.status = HttpParse::kBad;
+    return result;
+  }
+  out->method.assign(request_line.substr(0, sp1));
+  out->path.assign(target.substr(0, target.find('?')));
+  out->headers.clear();
+  out->body.clear();
+  out->keep_alive = version == "HTTP/1.1";
+  out->expects_continue = false;
+
+  bool chunked = false;
+  bool has_length = false;
+  size_t length = 0;
+  while (!head.empty()) {
+    line_end = head.find("\r\n");
+    std::string_view line = head.substr(0, line_end);
+    head = line_end == std::string_view::npos ? std::string_view() : head.substr(line_end + 2);
+    size_t colon = line.find(':');
+    if (colon == 0 || colon == std::string_view::npos || line.front() == ' ' || line.front() == '\t') {
+      result.status = HttpParse::kBad;  // no name, or obsolete line folding
+      return result;
+    }
+    std::string name = Lower(line.substr(0, colon));
+    std::string_view value = Trim(line.substr(colon + 1));
+    if (name == "content-length") {
+      size_t n = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || end != value.data() + value.size() || value.empty() ||
+          (has_length && n != length)) {
+        result.status = ec == std::errc::result_out_of_range ? HttpParse::kTooLarge : HttpParse::kBad;
+        return result;
+      }
+      has_length = true;
+      length = n;
+    } else if (name == "transfer-encoding") {
+      if (!EqualsNoCase(value, "chunked")) {
+        result.status = HttpParse::kBad;
+        return result;
+      }
+      chunked = true;
+    } else if (name == "connection") {
+      if (ContainsToken(value, "close")) out->keep_alive = false;
+      if (ContainsToken(value, "keep-alive")) out->keep_alive = true;
+    } else if (name == "expect") {
+      out->expects_continue = EqualsNoCase(value, "100-continue");
+    }
+    out->headers.emplace_back(std::move(name), std::string(value));
+  }
+  if (chunked && has_length) {
+    result.status = HttpParse::kBad;  // request smuggling shape (RFC 9112 6.1)
+    return result;
+  }
+  result.headers_done = true;
+  const size_t body_start = head_end + 4;
+  std::string_view rest = data.substr(body_start);
+  if (chunked) {
+    size_t used = 0;
+    result.status = ParseChunked(rest, max_body, &out->body, &used);
+    if (result.status == HttpParse::kComplete) result.consumed = body_start + used;
+    return result;
+  }
+  if (length > max_body) {
+    result.status = HttpParse::kTooLarge;
+    return result;
+  }
+  if (rest.size() < length) return result;
+  out->body.assign(rest.substr(0, length));
+  result.consumed = body_start + length;
+  result.status = HttpParse::kComplete;
+  return result;
+}
+
+std::string HttpResponseHead(int status, std::string_view content_type, size_t content_length,
+                             const std::vector<std::pair<std::string_view, std::string_view>>& headers) {
+  std::string head;
+  head.reserve(160);
+  head += "HTTP/1.1 ";
+  head += std::to_string(status);
+  head += ' ';
+  head += Reason(status);
+  head += "\r\nContent-Type: ";
+  head += content_type;
+  head += "\r\nContent-Length: ";
+  head += std::to_string(content_length);
+  head += "\r\n";
+  for (const auto& [name, value] : headers) {
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  head += "\r\n";
+  return head;
+}
+
+}  // namespace ll

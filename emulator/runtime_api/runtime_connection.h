@@ -1,0 +1,40 @@
+// One runtime's HTTP connection to the Runtime API: the socket and the bytes read from it
+// but not yet parsed. Used by one thread at a time: the server's loop thread, or the
+// invoking thread while it delivers an event and waits for the answer on this connection.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "runtime_api/http_request.h"
+
+namespace ll {
+
+class RuntimeConnection {
+ public:
+  explicit RuntimeConnection(int fd) : fd_(fd) {}
+  ~RuntimeConnection();  // closes the socket
+  RuntimeConnection(const RuntimeConnection&) = delete;
+  RuntimeConnection& operator=(const RuntimeConnection&) = delete;
+
+  enum class Read { kRequest, kWouldBlock, kClosed, kBad, kTooLarge };
+  // Parses a buffered request, reading from the socket without blocking when none is whole.
+  Read Next(HttpRequest* out);
+  // Sends all of `head` then `body`, waiting for room until `deadline`. False when the peer
+  // is gone or the deadline passed first.
+  bool Send(std::string_view head, std::string_view body = {},
+            std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max());
+
+  int fd() const { return fd_; }
+  bool has_buffered() const { return !in_.empty(); }
+  // Set when the connection must not be read again (peer closed, bad request, Connection: close).
+  bool finished = false;
+
+ private:
+  const int fd_;
+  std::string in_;
+  bool continue_sent_ = false;
+};
+
+}  // namespace ll
