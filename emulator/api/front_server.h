@@ -9,10 +9,7 @@
 #include "api/lambda_api.h"
 #include "api/lambda_control_plane.h"
 #include "base/status.h"
-
-namespace httplib {
-class Server;
-}
+#include "http/http_server.h"
 
 namespace ll {
 namespace sqs {
@@ -22,7 +19,7 @@ class SqsService;
 struct FrontOptions {
   std::string host = "127.0.0.1";
   int port = 4566;  // 0: any free port
-  int worker_threads = 80;
+  int max_connections = 1024;  // open client connections; each has a thread
 };
 
 class FrontServer {
@@ -33,16 +30,15 @@ class FrontServer {
               const ControlPlaneContext* control_plane, sqs::SqsService* sqs);
   ~FrontServer();  // Stop()
 
-  // Binds and starts serving on its own thread.
+  // Binds and starts serving.
   Status Start();
   void Stop();
   int port() const { return port_; }
 
  private:
   FrontOptions options_;
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<HttpServer> server_;
   int port_ = 0;
-  std::thread thread_;
 };
 
 }  // namespace ll

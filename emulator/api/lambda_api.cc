@@ -1,6 +1,6 @@
 #include "api/lambda_api.h"
 
-#include <httplib.h>
+#include "http/http_server.h"
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
@@ -31,20 +31,20 @@ std::string NewTraceId() {
 }
 
 // Resolves the {FunctionName} path segment and ?Qualifier= to one version of a function.
-Result<ResolvedFunction> ResolveTarget(const LambdaApiContext& ctx, const httplib::Request& req) {
+Result<ResolvedFunction> ResolveTarget(const LambdaApiContext& ctx, const HttpRequest& req) {
   auto target = ParseTarget(ctx.options.region, ctx.options.account_id, req, Qualifiers::kAllowed);
   if (!target.ok()) return target.status();
   return ctx.store->Resolve(target->name, target->qualifier);
 }
 
-void HandleInvoke(const LambdaApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void HandleInvoke(const LambdaApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
   const LambdaApiOptions& options = ctx.options;
   const std::string request_id = NewUuid();
-  res.set_header("x-amzn-RequestId", request_id);
+  res.SetHeader("x-amzn-RequestId", request_id);
   auto target = ResolveTarget(ctx, req);
   if (!target.ok()) return WriteLambdaError(res, target.status());
 
-  std::string type = req.get_header_value("X-Amz-Invocation-Type");
+  std::string type = req.HeaderValue("X-Amz-Invocation-Type");
   if (type.empty()) type = "RequestResponse";
   if (type != "RequestResponse" && type != "Event" && type != "DryRun") {
     return WriteLambdaError(
@@ -53,7 +53,7 @@ void HandleInvoke(const LambdaApiContext& ctx, const httplib::Request& req, http
                                "' at 'invocationType' failed to satisfy constraint: Member must "
                                "satisfy enum value set: [Event, RequestResponse, DryRun]"));
   }
-  std::string log_type = req.get_header_value("X-Amz-Log-Type");
+  std::string log_type = req.HeaderValue("X-Amz-Log-Type");
   if (!log_type.empty() && log_type != "None" && log_type != "Tail") {
     return WriteLambdaError(
         res, Status::Error("ValidationException",
@@ -90,7 +90,7 @@ void HandleInvoke(const LambdaApiContext& ctx, const httplib::Request& req, http
     }
   }
   std::string client_context;
-  if (std::string encoded = req.get_header_value("X-Amz-Client-Context"); !encoded.empty()) {
+  if (std::string encoded = req.HeaderValue("X-Amz-Client-Context"); !encoded.empty()) {
     auto decoded = Base64Decode(encoded);
     if (encoded.size() > kMaxClientContext || !decoded) {
       return WriteLambdaError(res, Status::Error(errors::kInvalidRequestContent,
@@ -123,20 +123,20 @@ void HandleInvoke(const LambdaApiContext& ctx, const httplib::Request& req, http
   InvokeResult r = ctx.invoker->Invoke(*target, inv);
   if (!r.status.ok()) return WriteLambdaError(res, r.status, r.throttle_reason);
   res.status = 200;
-  res.set_header("X-Amz-Executed-Version", target->executed_version);
-  if (r.outcome.function_error) res.set_header("X-Amz-Function-Error", "Unhandled");
+  res.SetHeader("X-Amz-Executed-Version", target->executed_version);
+  if (r.outcome.function_error) res.SetHeader("X-Amz-Function-Error", "Unhandled");
   if (log_type == "Tail") {
     std::string_view log = r.outcome.log;
     if (log.size() > kLogTailBytes) log = log.substr(log.size() - kLogTailBytes);
-    res.set_header("X-Amz-Log-Result", Base64Encode(log));
+    res.SetHeader("X-Amz-Log-Result", Base64Encode(log));
   }
-  res.set_content(std::move(r.outcome.payload), "application/json");
+  res.SetContent(std::move(r.outcome.payload), "application/json");
 }
 
-void HandleInvokeAsync(const LambdaApiContext& ctx, const httplib::Request& req,
-                       httplib::Response& res) {
+void HandleInvokeAsync(const LambdaApiContext& ctx, const HttpRequest& req,
+                       HttpResponse& res) {
   const std::string request_id = NewUuid();
-  res.set_header("x-amzn-RequestId", request_id);
+  res.SetHeader("x-amzn-RequestId", request_id);
   auto target = ResolveTarget(ctx, req);
   if (!target.ok()) return WriteLambdaError(res, target.status());
   Invocation inv;
@@ -147,18 +147,18 @@ void HandleInvokeAsync(const LambdaApiContext& ctx, const httplib::Request& req,
   Status s = ctx.async->Enqueue(*target, std::move(inv));
   if (!s.ok()) return WriteLambdaError(res, s);
   res.status = 202;
-  res.set_content("{\"Status\":202}", "application/json");
+  res.SetContent("{\"Status\":202}", "application/json");
 }
 
 }  // namespace
 
-void RegisterInvokeRoutes(httplib::Server& server, const LambdaApiContext* context) {
+void RegisterInvokeRoutes(HttpServer& server, const LambdaApiContext* context) {
   server.Post(R"(/2015-03-31/functions/([^/]+)/invocations/?)",
-              [context](const httplib::Request& req, httplib::Response& res) {
+              [context](const HttpRequest& req, HttpResponse& res) {
                 HandleInvoke(*context, req, res);
               });
   server.Post(R"(/2014-11-13/functions/([^/]+)/invoke-async/?)",
-              [context](const httplib::Request& req, httplib::Response& res) {
+              [context](const HttpRequest& req, HttpResponse& res) {
                 HandleInvokeAsync(*context, req, res);
               });
 }

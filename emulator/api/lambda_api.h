@@ -3,10 +3,7 @@
 #pragma once
 
 #include <string>
-
-namespace httplib {
-class Server;
-}
+#include "http/http_server.h"
 
 namespace ll {
 
@@ -28,6 +25,6 @@ struct LambdaApiContext {
 };
 
 // `context` must outlive the server.
-void RegisterInvokeRoutes(httplib::Server& server, const LambdaApiContext* context);
+void RegisterInvokeRoutes(HttpServer& server, const LambdaApiContext* context);
 
 }  // namespace ll

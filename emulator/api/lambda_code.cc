@@ -122,8 +122,8 @@ Result<std::string> ZipDirectory(const fs::path& dir) {
   return out;
 }
 
-Status ServeCode(const ControlPlaneContext& ctx, const httplib::Request& req,
-                 httplib::Response& res) {
+Status ServeCode(const ControlPlaneContext& ctx, const HttpRequest& req,
+                 HttpResponse& res) {
   const std::string name = PercentDecode(req.matches[1].str());
   const std::string version = PercentDecode(req.matches[2].str());
   auto rec = GetRecord(ctx, name);
@@ -147,7 +147,7 @@ Status ServeCode(const ControlPlaneContext& ctx, const httplib::Request& req,
                                      FunctionArn(ctx, name, version), fn.code_dir.string()));
   }
   res.status = 200;
-  res.set_content(std::move(*zip), "application/zip");
+  res.SetContent(std::move(*zip), "application/zip");
   return Status::Ok();
 }
 
@@ -201,14 +201,14 @@ Result<StoredCode> StoreCodePackage(const ControlPlaneContext& ctx, const std::s
   return out;
 }
 
-std::string CodeLocation(const httplib::Request& req, const std::string& name,
+std::string CodeLocation(const HttpRequest& req, const std::string& name,
                          const std::string& version) {
-  std::string host = req.get_header_value("Host");
+  std::string host = req.HeaderValue("Host");
   if (host.empty()) host = "127.0.0.1";
   return fmt::format("http://{}/_lambda-local/code/{}/{}.zip", host, name, version);
 }
 
-void RegisterCodeRoutes(httplib::Server& server, const ControlPlaneContext* ctx) {
+void RegisterCodeRoutes(HttpServer& server, const ControlPlaneContext* ctx) {
   server.Get(R"(/_lambda-local/code/([^/]+)/([^/]+)\.zip)", Wrap(ctx, ServeCode));
 }
 

@@ -5,10 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
-
-namespace httplib {
-class Server;
-}
+#include "http/http_server.h"
 
 namespace ll {
 
@@ -29,6 +26,6 @@ struct ControlPlaneContext {
 };
 
 // Registers every control-plane route. `context` must outlive the server.
-void RegisterControlPlaneRoutes(httplib::Server& server, const ControlPlaneContext* context);
+void RegisterControlPlaneRoutes(HttpServer& server, const ControlPlaneContext* context);
 
 }  // namespace ll

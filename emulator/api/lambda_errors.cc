@@ -1,6 +1,6 @@
 #include "api/lambda_errors.h"
 
-#include <httplib.h>
+#include "http/http_server.h"
 
 #include <fmt/format.h>
 
@@ -22,11 +22,11 @@ int HttpStatusForLambdaError(const std::string& code) {
   return 400;
 }
 
-void WriteLambdaError(httplib::Response& res, const Status& status,
+void WriteLambdaError(HttpResponse& res, const Status& status,
                       const std::string& throttle_reason) {
   const std::string& code = status.code();
   res.status = HttpStatusForLambdaError(code);
-  res.set_header("x-amzn-ErrorType", code);
+  res.SetHeader("x-amzn-ErrorType", code);
   // Member casing follows each error shape of the Lambda model.
   const bool capital = code == errors::kResourceNotFound || code == errors::kService;
   const char* type = code == errors::kService ? "Service" : "User";
@@ -34,40 +34,40 @@ void WriteLambdaError(httplib::Response& res, const Status& status,
                                  JsonQuote(status.message()));
   if (!throttle_reason.empty()) {
     body += ",\"Reason\":" + JsonQuote(throttle_reason);
-    res.set_header("Retry-After", "1");
+    res.SetHeader("Retry-After", "1");
   }
   body += "}";
-  res.set_content(body, "application/json");
+  res.SetContent(body, "application/json");
 }
 
-void WriteServiceNotServed(httplib::Response& res, const ServiceRoute& route,
+void WriteServiceNotServed(HttpResponse& res, const ServiceRoute& route,
                            const std::string& request_id) {
   const std::string message = fmt::format(
       "The {} service is not served by this version of lambda-local", route.service);
   res.status = 501;
   switch (route.protocol) {
     case WireProtocol::kRestXml:
-      res.set_header("x-amz-request-id", request_id);
-      res.set_content(fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{}</Code>"
+      res.SetHeader("x-amz-request-id", request_id);
+      res.SetContent(fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{}</Code>"
                                   "<Message>{}</Message><RequestId>{}</RequestId></Error>",
                                   errors::kNotImplemented, message, request_id),
                       "application/xml");
       break;
     case WireProtocol::kQuery:
-      res.set_content(fmt::format("<ErrorResponse><Error><Type>Sender</Type><Code>{}</Code>"
+      res.SetContent(fmt::format("<ErrorResponse><Error><Type>Sender</Type><Code>{}</Code>"
                                   "<Message>{}</Message></Error><RequestId>{}</RequestId>"
                                   "</ErrorResponse>",
                                   errors::kNotImplemented, message, request_id),
                       "text/xml");
       break;
     case WireProtocol::kJson10:
-      res.set_content(fmt::format("{{\"__type\":\"{}\",\"message\":{}}}", errors::kNotImplemented,
+      res.SetContent(fmt::format("{{\"__type\":\"{}\",\"message\":{}}}", errors::kNotImplemented,
                                   JsonQuote(message)),
                       "application/x-amz-json-1.0");
       break;
     case WireProtocol::kRestJson:
-      res.set_header("x-amzn-ErrorType", errors::kNotImplemented);
-      res.set_content(fmt::format("{{\"Type\":\"User\",\"message\":{}}}", JsonQuote(message)),
+      res.SetHeader("x-amzn-ErrorType", errors::kNotImplemented);
+      res.SetContent(fmt::format("{{\"Type\":\"User\",\"message\":{}}}", JsonQuote(message)),
                       "application/json");
       break;
   }

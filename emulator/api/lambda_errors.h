@@ -6,19 +6,16 @@
 
 #include "api/service_router.h"
 #include "base/status.h"
-
-namespace httplib {
-struct Response;
-}
+#include "http/http_message.h"
 
 namespace ll {
 
 // Writes `status` as a Lambda API error. `throttle_reason` is set for TooManyRequestsException.
-void WriteLambdaError(httplib::Response& res, const Status& status,
+void WriteLambdaError(HttpResponse& res, const Status& status,
                       const std::string& throttle_reason = "");
 
 // An AWS-shaped "not implemented" answer in the protocol of `route`.
-void WriteServiceNotServed(httplib::Response& res, const ServiceRoute& route,
+void WriteServiceNotServed(HttpResponse& res, const ServiceRoute& route,
                            const std::string& request_id);
 
 int HttpStatusForLambdaError(const std::string& code);

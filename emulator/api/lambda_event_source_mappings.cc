@@ -66,7 +66,7 @@ std::string Json(const ControlPlaneContext& ctx, const EventSourceMapping& m, co
 
 const char* SteadyState(const EventSourceMapping& m) { return m.enabled ? "Enabled" : "Disabled"; }
 
-Status Create(const ControlPlaneContext& ctx, const httplib::Request& req, httplib::Response& res) {
+Status Create(const ControlPlaneContext& ctx, const HttpRequest& req, HttpResponse& res) {
   if (!ctx.mappings) return NotServed();
   auto body = ParseJsonBody(req);
   if (!body.ok()) return body.status();
@@ -79,7 +79,7 @@ Status Create(const ControlPlaneContext& ctx, const httplib::Request& req, httpl
   return Status::Ok();
 }
 
-Status Get(const ControlPlaneContext& ctx, const httplib::Request& req, httplib::Response& res) {
+Status Get(const ControlPlaneContext& ctx, const HttpRequest& req, HttpResponse& res) {
   if (!ctx.mappings) return NotServed();
   auto m = ctx.mappings->Get(req.matches[1]);
   if (!m.ok()) return m.status();
@@ -87,11 +87,11 @@ Status Get(const ControlPlaneContext& ctx, const httplib::Request& req, httplib:
   return Status::Ok();
 }
 
-Status List(const ControlPlaneContext& ctx, const httplib::Request& req, httplib::Response& res) {
+Status List(const ControlPlaneContext& ctx, const HttpRequest& req, HttpResponse& res) {
   std::vector<EventSourceMapping> all;
   if (ctx.mappings) all = ctx.mappings->List();
-  std::string arn_filter = req.get_param_value("EventSourceArn");
-  std::string fn_filter = req.get_param_value("FunctionName");
+  std::string arn_filter = req.Param("EventSourceArn");
+  std::string fn_filter = req.Param("FunctionName");
   std::string fn_name, fn_qualifier;
   if (!fn_filter.empty()) {
     auto ref = ParseFunctionRef(PercentDecode(fn_filter));
@@ -112,7 +112,7 @@ Status List(const ControlPlaneContext& ctx, const httplib::Request& req, httplib
   if (!max_items.ok()) return max_items.status();
   std::vector<std::string> keys;
   for (const auto& m : matching) keys.push_back(m.uuid);
-  Page page = Paginate(keys, req.get_param_value("Marker"), *max_items);
+  Page page = Paginate(keys, req.Param("Marker"), *max_items);
   std::string out = "{\"EventSourceMappings\":[";
   for (size_t i = page.begin; i < page.end; ++i) {
     if (i > page.begin) out += ",";
@@ -124,7 +124,7 @@ Status List(const ControlPlaneContext& ctx, const httplib::Request& req, httplib
   return Status::Ok();
 }
 
-Status Update(const ControlPlaneContext& ctx, const httplib::Request& req, httplib::Response& res) {
+Status Update(const ControlPlaneContext& ctx, const HttpRequest& req, HttpResponse& res) {
   if (!ctx.mappings) return NotServed();
   auto body = ParseJsonBody(req);
   if (!body.ok()) return body.status();
@@ -141,7 +141,7 @@ Status Update(const ControlPlaneContext& ctx, const httplib::Request& req, httpl
   return Status::Ok();
 }
 
-Status Delete(const ControlPlaneContext& ctx, const httplib::Request& req, httplib::Response& res) {
+Status Delete(const ControlPlaneContext& ctx, const HttpRequest& req, HttpResponse& res) {
   if (!ctx.mappings) return NotServed();
   auto m = ctx.mappings->Delete(req.matches[1]);
   if (!m.ok()) return m.status();
@@ -151,7 +151,7 @@ Status Delete(const ControlPlaneContext& ctx, const httplib::Request& req, httpl
 
 }  // namespace
 
-void RegisterEventSourceMappingRoutes(httplib::Server& server, const ControlPlaneContext* ctx) {
+void RegisterEventSourceMappingRoutes(HttpServer& server, const ControlPlaneContext* ctx) {
   const std::string one = R"(/2015-03-31/event-source-mappings/([^/]+)/?)";
   server.Post(R"(/2015-03-31/event-source-mappings/?)", Wrap(ctx, Create));
   server.Get(R"(/2015-03-31/event-source-mappings/?)", Wrap(ctx, List));

@@ -23,8 +23,8 @@ std::string ConcurrencyJson(std::optional<int> reserved) {
   return reserved ? fmt::format("{{\"ReservedConcurrentExecutions\":{}}}", *reserved) : "{}";
 }
 
-Status PutFunctionConcurrency(const ControlPlaneContext& ctx, const httplib::Request& req,
-                              httplib::Response& res) {
+Status PutFunctionConcurrency(const ControlPlaneContext& ctx, const HttpRequest& req,
+                              HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kRejected);
   if (!target.ok()) return target.status();
   auto doc = ParseJsonBody(req);
@@ -57,8 +57,8 @@ Status PutFunctionConcurrency(const ControlPlaneContext& ctx, const httplib::Req
   return Status::Ok();
 }
 
-Status GetFunctionConcurrency(const ControlPlaneContext& ctx, const httplib::Request& req,
-                              httplib::Response& res) {
+Status GetFunctionConcurrency(const ControlPlaneContext& ctx, const HttpRequest& req,
+                              HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kRejected);
   if (!target.ok()) return target.status();
   auto rec = GetRecord(ctx, target->name);
@@ -67,8 +67,8 @@ Status GetFunctionConcurrency(const ControlPlaneContext& ctx, const httplib::Req
   return Status::Ok();
 }
 
-Status DeleteFunctionConcurrency(const ControlPlaneContext& ctx, const httplib::Request& req,
-                                 httplib::Response& res) {
+Status DeleteFunctionConcurrency(const ControlPlaneContext& ctx, const HttpRequest& req,
+                                 HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kRejected);
   if (!target.ok()) return target.status();
   Status s = UpdateRecord(ctx, target->name, [&](FunctionRecord& rec) {
@@ -82,8 +82,8 @@ Status DeleteFunctionConcurrency(const ControlPlaneContext& ctx, const httplib::
   return Status::Ok();
 }
 
-Status GetAccountSettings(const ControlPlaneContext& ctx, const httplib::Request&,
-                          httplib::Response& res) {
+Status GetAccountSettings(const ControlPlaneContext& ctx, const HttpRequest&,
+                          HttpResponse& res) {
   int64_t reserved = 0, code_size = 0, count = 0;
   for (const FunctionRecord& rec : ctx.store->List()) {
     ++count;
@@ -114,7 +114,7 @@ struct InvokeConfigTarget {
 };
 
 Result<InvokeConfigTarget> ResolveInvokeConfigTarget(const ControlPlaneContext& ctx,
-                                                     const httplib::Request& req) {
+                                                     const HttpRequest& req) {
   auto target = ParseTarget(ctx, req, Qualifiers::kAllowed);
   if (!target.ok()) return target.status();
   auto rec = GetRecord(ctx, target->name);
@@ -182,8 +182,8 @@ Status ApplyEventInvokeConfig(const rapidjson::Document& doc, EventInvokeConfig&
 }
 
 // Put (overwrite) when `merge` is false, Update (merge onto the existing one) when true.
-Status WriteEventInvokeConfig(const ControlPlaneContext& ctx, const httplib::Request& req,
-                              httplib::Response& res, bool merge) {
+Status WriteEventInvokeConfig(const ControlPlaneContext& ctx, const HttpRequest& req,
+                              HttpResponse& res, bool merge) {
   auto t = ResolveInvokeConfigTarget(ctx, req);
   if (!t.ok()) return t.status();
   auto doc = ParseJsonBody(req);
@@ -208,18 +208,18 @@ Status WriteEventInvokeConfig(const ControlPlaneContext& ctx, const httplib::Req
   return Status::Ok();
 }
 
-Status PutFunctionEventInvokeConfig(const ControlPlaneContext& ctx, const httplib::Request& req,
-                                    httplib::Response& res) {
+Status PutFunctionEventInvokeConfig(const ControlPlaneContext& ctx, const HttpRequest& req,
+                                    HttpResponse& res) {
   return WriteEventInvokeConfig(ctx, req, res, /*merge=*/false);
 }
 
-Status UpdateFunctionEventInvokeConfig(const ControlPlaneContext& ctx, const httplib::Request& req,
-                                       httplib::Response& res) {
+Status UpdateFunctionEventInvokeConfig(const ControlPlaneContext& ctx, const HttpRequest& req,
+                                       HttpResponse& res) {
   return WriteEventInvokeConfig(ctx, req, res, /*merge=*/true);
 }
 
-Status GetFunctionEventInvokeConfig(const ControlPlaneContext& ctx, const httplib::Request& req,
-                                    httplib::Response& res) {
+Status GetFunctionEventInvokeConfig(const ControlPlaneContext& ctx, const HttpRequest& req,
+                                    HttpResponse& res) {
   auto t = ResolveInvokeConfigTarget(ctx, req);
   if (!t.ok()) return t.status();
   auto rec = GetRecord(ctx, t->name);
@@ -230,8 +230,8 @@ Status GetFunctionEventInvokeConfig(const ControlPlaneContext& ctx, const httpli
   return Status::Ok();
 }
 
-Status DeleteFunctionEventInvokeConfig(const ControlPlaneContext& ctx, const httplib::Request& req,
-                                       httplib::Response& res) {
+Status DeleteFunctionEventInvokeConfig(const ControlPlaneContext& ctx, const HttpRequest& req,
+                                       HttpResponse& res) {
   auto t = ResolveInvokeConfigTarget(ctx, req);
   if (!t.ok()) return t.status();
   Status s = UpdateRecord(ctx, t->name, [&](FunctionRecord& rec) {
@@ -243,8 +243,8 @@ Status DeleteFunctionEventInvokeConfig(const ControlPlaneContext& ctx, const htt
   return Status::Ok();
 }
 
-Status ListFunctionEventInvokeConfigs(const ControlPlaneContext& ctx, const httplib::Request& req,
-                                      httplib::Response& res) {
+Status ListFunctionEventInvokeConfigs(const ControlPlaneContext& ctx, const HttpRequest& req,
+                                      HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kRejected);
   if (!target.ok()) return target.status();
   auto max_items = ParseMaxItems(req, kMaxEventInvokeConfigPage);
@@ -253,7 +253,7 @@ Status ListFunctionEventInvokeConfigs(const ControlPlaneContext& ctx, const http
   if (!rec.ok()) return rec.status();
   std::vector<std::string> keys;
   for (const auto& [key, config] : rec->invoke_configs) keys.push_back(key);
-  Page page = Paginate(keys, req.get_param_value("Marker"), *max_items);
+  Page page = Paginate(keys, req.Param("Marker"), *max_items);
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
@@ -275,7 +275,7 @@ Status ListFunctionEventInvokeConfigs(const ControlPlaneContext& ctx, const http
 
 }  // namespace
 
-void RegisterFunctionSettingsRoutes(httplib::Server& server, const ControlPlaneContext* ctx) {
+void RegisterFunctionSettingsRoutes(HttpServer& server, const ControlPlaneContext* ctx) {
   server.Put(R"(/2017-10-31/functions/([^/]+)/concurrency/?)", Wrap(ctx, PutFunctionConcurrency));
   server.Delete(R"(/2017-10-31/functions/([^/]+)/concurrency/?)",
                 Wrap(ctx, DeleteFunctionConcurrency));

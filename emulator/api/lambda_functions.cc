@@ -148,8 +148,8 @@ Result<std::string> ZipFileOf(Fields& f, const char* what) {
   return *zip;
 }
 
-Status CreateFunction(const ControlPlaneContext& ctx, const httplib::Request& req,
-                      httplib::Response& res) {
+Status CreateFunction(const ControlPlaneContext& ctx, const HttpRequest& req,
+                      HttpResponse& res) {
   auto doc = ParseJsonBody(req);
   if (!doc.ok()) return doc.status();
   Fields f(*doc);
@@ -226,8 +226,8 @@ Status CreateFunction(const ControlPlaneContext& ctx, const httplib::Request& re
   return Status::Ok();
 }
 
-Status GetFunction(const ControlPlaneContext& ctx, const httplib::Request& req,
-                   httplib::Response& res) {
+Status GetFunction(const ControlPlaneContext& ctx, const HttpRequest& req,
+                   HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kAllowed);
   if (!target.ok()) return target.status();
   auto rec = GetRecord(ctx, target->name);
@@ -244,8 +244,8 @@ Status GetFunction(const ControlPlaneContext& ctx, const httplib::Request& req,
   return Status::Ok();
 }
 
-Status GetFunctionConfiguration(const ControlPlaneContext& ctx, const httplib::Request& req,
-                                httplib::Response& res) {
+Status GetFunctionConfiguration(const ControlPlaneContext& ctx, const HttpRequest& req,
+                                HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kAllowed);
   if (!target.ok()) return target.status();
   auto rec = GetRecord(ctx, target->name);
@@ -257,9 +257,9 @@ Status GetFunctionConfiguration(const ControlPlaneContext& ctx, const httplib::R
   return Status::Ok();
 }
 
-Status ListFunctions(const ControlPlaneContext& ctx, const httplib::Request& req,
-                     httplib::Response& res) {
-  const std::string function_version = req.get_param_value("FunctionVersion");
+Status ListFunctions(const ControlPlaneContext& ctx, const HttpRequest& req,
+                     HttpResponse& res) {
+  const std::string function_version = req.Param("FunctionVersion");
   if (!function_version.empty() && function_version != "ALL") {
     Violations v;
     v.Enum("functionVersion", function_version, "ALL");
@@ -281,7 +281,7 @@ Status ListFunctions(const ControlPlaneContext& ctx, const httplib::Request& req
       keys.push_back(rec.latest->name + ":" + std::to_string(number));
     }
   }
-  Page page = Paginate(keys, req.get_param_value("Marker"), *max_items);
+  Page page = Paginate(keys, req.Param("Marker"), *max_items);
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
@@ -298,8 +298,8 @@ Status ListFunctions(const ControlPlaneContext& ctx, const httplib::Request& req
   return Status::Ok();
 }
 
-Status UpdateFunctionCode(const ControlPlaneContext& ctx, const httplib::Request& req,
-                          httplib::Response& res) {
+Status UpdateFunctionCode(const ControlPlaneContext& ctx, const HttpRequest& req,
+                          HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kRejected);
   if (!target.ok()) return target.status();
   auto doc = ParseJsonBody(req);
@@ -351,8 +351,8 @@ Status UpdateFunctionCode(const ControlPlaneContext& ctx, const httplib::Request
   return Status::Ok();
 }
 
-Status UpdateFunctionConfiguration(const ControlPlaneContext& ctx, const httplib::Request& req,
-                                   httplib::Response& res) {
+Status UpdateFunctionConfiguration(const ControlPlaneContext& ctx, const HttpRequest& req,
+                                   HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kRejected);
   if (!target.ok()) return target.status();
   auto doc = ParseJsonBody(req);
@@ -413,8 +413,8 @@ Status DeleteVersion(const ControlPlaneContext& ctx, const TargetRef& target) {
   });
 }
 
-Status DeleteFunction(const ControlPlaneContext& ctx, const httplib::Request& req,
-                      httplib::Response& res) {
+Status DeleteFunction(const ControlPlaneContext& ctx, const HttpRequest& req,
+                      HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kAllowed);
   if (!target.ok()) return target.status();
   if (!target->qualifier.empty()) {
@@ -439,7 +439,7 @@ Status DeleteFunction(const ControlPlaneContext& ctx, const httplib::Request& re
 
 }  // namespace
 
-void RegisterFunctionRoutes(httplib::Server& server, const ControlPlaneContext* ctx) {
+void RegisterFunctionRoutes(HttpServer& server, const ControlPlaneContext* ctx) {
   const std::string fn = R"(/2015-03-31/functions/([^/]+))";
   server.Post(R"(/2015-03-31/functions/?)", Wrap(ctx, CreateFunction));
   server.Get(R"(/2015-03-31/functions/?)", Wrap(ctx, ListFunctions));
@@ -450,7 +450,7 @@ void RegisterFunctionRoutes(httplib::Server& server, const ControlPlaneContext* 
   server.Put(fn + "/code/?", Wrap(ctx, UpdateFunctionCode));
 }
 
-void RegisterControlPlaneRoutes(httplib::Server& server, const ControlPlaneContext* context) {
+void RegisterControlPlaneRoutes(HttpServer& server, const ControlPlaneContext* context) {
   RegisterFunctionRoutes(server, context);
   RegisterVersionAliasRoutes(server, context);
   RegisterFunctionSettingsRoutes(server, context);

@@ -70,8 +70,8 @@ std::string PolicyDocument(const std::vector<std::string>& statements) {
   return out + "]}";
 }
 
-Status AddPermission(const ControlPlaneContext& ctx, const httplib::Request& req,
-                     httplib::Response& res) {
+Status AddPermission(const ControlPlaneContext& ctx, const HttpRequest& req,
+                     HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kAllowed);
   if (!target.ok()) return target.status();
   auto doc = ParseJsonBody(req);
@@ -175,8 +175,8 @@ Status AddPermission(const ControlPlaneContext& ctx, const httplib::Request& req
   return Status::Ok();
 }
 
-Status GetPolicy(const ControlPlaneContext& ctx, const httplib::Request& req,
-                 httplib::Response& res) {
+Status GetPolicy(const ControlPlaneContext& ctx, const HttpRequest& req,
+                 HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kAllowed);
   if (!target.ok()) return target.status();
   auto rec = GetRecord(ctx, target->name);
@@ -203,13 +203,13 @@ Status GetPolicy(const ControlPlaneContext& ctx, const httplib::Request& req,
   return Status::Ok();
 }
 
-Status RemovePermission(const ControlPlaneContext& ctx, const httplib::Request& req,
-                        httplib::Response& res) {
+Status RemovePermission(const ControlPlaneContext& ctx, const HttpRequest& req,
+                        HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kAllowed);
   if (!target.ok()) return target.status();
   const std::string sid = PercentDecode(req.matches[2].str());
   std::optional<std::string> revision;
-  if (req.has_param("RevisionId")) revision = req.get_param_value("RevisionId");
+  if (req.HasParam("RevisionId")) revision = req.Param("RevisionId");
   Status s = UpdateRecord(ctx, target->name, [&](FunctionRecord& rec) {
     auto config = ConfigFor(ctx, rec, target->qualifier);
     if (!config.ok()) return config.status();
@@ -231,7 +231,7 @@ Status RemovePermission(const ControlPlaneContext& ctx, const httplib::Request& 
 // ---- Tags ----
 
 // The function a tag request's {Resource} (a function ARN) names.
-Result<std::string> TaggedFunction(const ControlPlaneContext& ctx, const httplib::Request& req) {
+Result<std::string> TaggedFunction(const ControlPlaneContext& ctx, const HttpRequest& req) {
   const std::string arn = PercentDecode(req.matches[1].str());
   if (!StartsWith(arn, "arn:")) {
     Violations v;
@@ -254,8 +254,8 @@ Result<std::string> TaggedFunction(const ControlPlaneContext& ctx, const httplib
   return ref->name;
 }
 
-Status TagResource(const ControlPlaneContext& ctx, const httplib::Request& req,
-                   httplib::Response& res) {
+Status TagResource(const ControlPlaneContext& ctx, const HttpRequest& req,
+                   HttpResponse& res) {
   auto name = TaggedFunction(ctx, req);
   if (!name.ok()) return name.status();
   auto doc = ParseJsonBody(req);
@@ -287,13 +287,13 @@ Status TagResource(const ControlPlaneContext& ctx, const httplib::Request& req,
   return Status::Ok();
 }
 
-Status UntagResource(const ControlPlaneContext& ctx, const httplib::Request& req,
-                     httplib::Response& res) {
+Status UntagResource(const ControlPlaneContext& ctx, const HttpRequest& req,
+                     HttpResponse& res) {
   auto name = TaggedFunction(ctx, req);
   if (!name.ok()) return name.status();
   std::vector<std::string> keys;
-  for (size_t i = 0; i < req.get_param_value_count("tagKeys"); ++i) {
-    keys.push_back(req.get_param_value("tagKeys", i));
+  for (size_t i = 0; i < req.ParamCount("tagKeys"); ++i) {
+    keys.push_back(req.Param("tagKeys", i));
   }
   if (keys.empty()) {
     Violations v;
@@ -309,8 +309,8 @@ Status UntagResource(const ControlPlaneContext& ctx, const httplib::Request& req
   return Status::Ok();
 }
 
-Status ListTags(const ControlPlaneContext& ctx, const httplib::Request& req,
-                httplib::Response& res) {
+Status ListTags(const ControlPlaneContext& ctx, const HttpRequest& req,
+                HttpResponse& res) {
   auto name = TaggedFunction(ctx, req);
   if (!name.ok()) return name.status();
   auto rec = GetRecord(ctx, *name);
@@ -327,7 +327,7 @@ Status ListTags(const ControlPlaneContext& ctx, const httplib::Request& req,
 
 }  // namespace
 
-void RegisterPermissionTagRoutes(httplib::Server& server, const ControlPlaneContext* ctx) {
+void RegisterPermissionTagRoutes(HttpServer& server, const ControlPlaneContext* ctx) {
   const std::string policy = R"(/2015-03-31/functions/([^/]+)/policy)";
   server.Post(policy + "/?", Wrap(ctx, AddPermission));
   server.Get(policy + "/?", Wrap(ctx, GetPolicy));

@@ -65,26 +65,6 @@ const char* JsonTypeName(const rapidjson::Value& v) {
 
 }  // namespace
 
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() + 0 && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-      out += char(hex(s[i + 1]) * 16 + hex(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 std::string FunctionArn(const ControlPlaneContext& ctx, const std::string& name,
                         const std::string& qualifier) {
   std::string arn =
@@ -99,17 +79,17 @@ Status FunctionNotFound(const ControlPlaneContext& ctx, const std::string& name,
                        "Function not found: " + FunctionArn(ctx, name, qualifier));
 }
 
-Result<TargetRef> ParseTarget(const ControlPlaneContext& ctx, const httplib::Request& req,
+Result<TargetRef> ParseTarget(const ControlPlaneContext& ctx, const HttpRequest& req,
                               Qualifiers qualifiers, size_t match) {
   return ParseTarget(ctx.region, ctx.account_id, req, qualifiers, match);
 }
 
 Result<TargetRef> ParseTarget(const std::string& region, const std::string& account_id,
-                              const httplib::Request& req, Qualifiers qualifiers, size_t match) {
+                              const HttpRequest& req, Qualifiers qualifiers, size_t match) {
   const std::string text = PercentDecode(req.matches[match].str());
   auto ref = ParseFunctionRef(text);
   if (!ref.ok()) return ref.status();
-  std::string qualifier = req.get_param_value("Qualifier");
+  std::string qualifier = req.Param("Qualifier");
   if (!qualifier.empty()) {
     Violations v;
     v.MaxLength("qualifier", qualifier, 128);
@@ -179,7 +159,7 @@ Result<std::shared_ptr<const FunctionConfig>> ConfigFor(const ControlPlaneContex
   return it->second;
 }
 
-Result<rapidjson::Document> ParseJsonBody(const httplib::Request& req) {
+Result<rapidjson::Document> ParseJsonBody(const HttpRequest& req) {
   rapidjson::Document doc;
   if (req.body.empty()) {
     doc.SetObject();
@@ -408,9 +388,9 @@ Status CheckRevision(const std::optional<std::string>& given, const std::string&
                        "GetFunction/GetAlias API to retrieve the latest Revision Id");
 }
 
-Result<int> ParseMaxItems(const httplib::Request& req, int cap) {
-  if (!req.has_param("MaxItems")) return cap;
-  const std::string text = req.get_param_value("MaxItems");
+Result<int> ParseMaxItems(const HttpRequest& req, int cap) {
+  if (!req.HasParam("MaxItems")) return cap;
+  const std::string text = req.Param("MaxItems");
   int64_t value = 0;
   bool digits = !text.empty() && text.size() <= 9 && std::all_of(text.begin(), text.end(), IsDigit);
   if (!digits) {
@@ -446,14 +426,14 @@ Page Paginate(const std::vector<std::string>& keys, const std::string& marker, i
   return page;
 }
 
-void WriteJson(httplib::Response& res, int status, std::string body) {
+void WriteJson(HttpResponse& res, int status, std::string body) {
   res.status = status;
-  res.set_content(std::move(body), "application/json");
+  res.SetContent(std::move(body), "application/json");
 }
 
-httplib::Server::Handler Wrap(const ControlPlaneContext* ctx, ControlPlaneHandler handler) {
-  return [ctx, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
-    res.set_header("x-amzn-RequestId", NewUuid());
+HttpHandler Wrap(const ControlPlaneContext* ctx, ControlPlaneHandler handler) {
+  return [ctx, handler = std::move(handler)](const HttpRequest& req, HttpResponse& res) {
+    res.SetHeader("x-amzn-RequestId", NewUuid());
     Status s = handler(*ctx, req, res);
     if (!s.ok()) WriteLambdaError(res, s);
   };

@@ -3,7 +3,7 @@
 // Status into Lambda's error shape. Internal to api/lambda_*.cc.
 #pragma once
 
-#include <httplib.h>
+#include "http/http_server.h"
 #include <rapidjson/document.h>
 
 #include <filesystem>
@@ -21,10 +21,6 @@
 #include "store/function_store.h"
 
 namespace ll {
-
-// "%3A" -> ":". httplib already decodes the path once; names never contain '%', so a second
-// pass is harmless and covers clients that encode twice.
-std::string PercentDecode(std::string_view s);
 
 // arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]
 std::string FunctionArn(const ControlPlaneContext& ctx, const std::string& name,
@@ -44,11 +40,11 @@ enum class Qualifiers { kAllowed, kRejected };
 // Reads the {FunctionName} path segment (name, ARN or partial ARN, percent-encoded) of
 // req.matches[match] and ?Qualifier=. Refuses other regions/accounts and, with kRejected,
 // any qualifier.
-Result<TargetRef> ParseTarget(const ControlPlaneContext& ctx, const httplib::Request& req,
+Result<TargetRef> ParseTarget(const ControlPlaneContext& ctx, const HttpRequest& req,
                               Qualifiers qualifiers, size_t match = 1);
 // The same for callers without a ControlPlaneContext (the Invoke route).
 Result<TargetRef> ParseTarget(const std::string& region, const std::string& account_id,
-                              const httplib::Request& req, Qualifiers qualifiers, size_t match = 1);
+                              const HttpRequest& req, Qualifiers qualifiers, size_t match = 1);
 
 // The record of `name`, or ResourceNotFoundException.
 Result<FunctionRecord> GetRecord(const ControlPlaneContext& ctx, const std::string& name);
@@ -68,7 +64,7 @@ bool IsVersionNumber(std::string_view s);
 
 // The request body as a JSON object; an empty body is an empty object.
 // InvalidRequestContentException when it is not JSON or not an object.
-Result<rapidjson::Document> ParseJsonBody(const httplib::Request& req);
+Result<rapidjson::Document> ParseJsonBody(const HttpRequest& req);
 
 // Typed, optional members of one JSON object. JSON null counts as absent. A member of the
 // wrong type is remembered (the first one) and read as absent; check status() at the end.
@@ -125,7 +121,7 @@ Status ValidateEnvironment(const std::map<std::string, std::string>& vars);
 Status CheckRevision(const std::optional<std::string>& given, const std::string& current);
 
 // ?MaxItems= clamped to [1, cap]; `cap` when absent. ValidationException when malformed.
-Result<int> ParseMaxItems(const httplib::Request& req, int cap);
+Result<int> ParseMaxItems(const HttpRequest& req, int cap);
 
 // The slice of `keys` one page covers: after ?Marker= (the key of the last item of the previous
 // page), at most max_items long.
@@ -136,20 +132,20 @@ struct Page {
 };
 Page Paginate(const std::vector<std::string>& keys, const std::string& marker, int max_items);
 
-void WriteJson(httplib::Response& res, int status, std::string body);
+void WriteJson(HttpResponse& res, int status, std::string body);
 
 // A control-plane handler: answers `res` on success, returns the error otherwise.
 using ControlPlaneHandler =
-    std::function<Status(const ControlPlaneContext&, const httplib::Request&, httplib::Response&)>;
+    std::function<Status(const ControlPlaneContext&, const HttpRequest&, HttpResponse&)>;
 // Adds x-amzn-RequestId and writes a returned error with WriteLambdaError.
-httplib::Server::Handler Wrap(const ControlPlaneContext* ctx, ControlPlaneHandler handler);
+HttpHandler Wrap(const ControlPlaneContext* ctx, ControlPlaneHandler handler);
 
 // Route groups, each in its own file; RegisterControlPlaneRoutes calls them all.
-void RegisterFunctionRoutes(httplib::Server& server, const ControlPlaneContext* ctx);
-void RegisterVersionAliasRoutes(httplib::Server& server, const ControlPlaneContext* ctx);
-void RegisterFunctionSettingsRoutes(httplib::Server& server, const ControlPlaneContext* ctx);
-void RegisterPermissionTagRoutes(httplib::Server& server, const ControlPlaneContext* ctx);
-void RegisterEventSourceMappingRoutes(httplib::Server& server, const ControlPlaneContext* ctx);
+void RegisterFunctionRoutes(HttpServer& server, const ControlPlaneContext* ctx);
+void RegisterVersionAliasRoutes(HttpServer& server, const ControlPlaneContext* ctx);
+void RegisterFunctionSettingsRoutes(HttpServer& server, const ControlPlaneContext* ctx);
+void RegisterPermissionTagRoutes(HttpServer& server, const ControlPlaneContext* ctx);
+void RegisterEventSourceMappingRoutes(HttpServer& server, const ControlPlaneContext* ctx);
 
 }  // namespace ll
 
@@ -171,13 +167,13 @@ Result<StoredCode> StoreCodePackage(const ControlPlaneContext& ctx, const std::s
                                     const std::string& zip_base64, bool dry_run = false);
 
 // Where GetFunction says the package of `version` can be downloaded.
-std::string CodeLocation(const httplib::Request& req, const std::string& name,
+std::string CodeLocation(const HttpRequest& req, const std::string& name,
                          const std::string& version);
 
 // Everything kept on disk for API-created function `name` (its packages).
 std::filesystem::path FunctionStateDir(const ControlPlaneContext& ctx, const std::string& name);
 
-void RegisterCodeRoutes(httplib::Server& server, const ControlPlaneContext* ctx);
+void RegisterCodeRoutes(HttpServer& server, const ControlPlaneContext* ctx);
 
 // ---- Versions (lambda_versions_aliases.cc) ----
 

@@ -25,8 +25,8 @@ bool SameCodeAndConfig(const FunctionConfig& version, const FunctionConfig& late
          version.tracing_mode == latest.tracing_mode && version.layers == latest.layers;
 }
 
-Status PublishVersion(const ControlPlaneContext& ctx, const httplib::Request& req,
-                      httplib::Response& res) {
+Status PublishVersion(const ControlPlaneContext& ctx, const HttpRequest& req,
+                      HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kRejected);
   if (!target.ok()) return target.status();
   auto doc = ParseJsonBody(req);
@@ -58,8 +58,8 @@ Status PublishVersion(const ControlPlaneContext& ctx, const httplib::Request& re
   return Status::Ok();
 }
 
-Status ListVersionsByFunction(const ControlPlaneContext& ctx, const httplib::Request& req,
-                              httplib::Response& res) {
+Status ListVersionsByFunction(const ControlPlaneContext& ctx, const HttpRequest& req,
+                              HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kRejected);
   if (!target.ok()) return target.status();
   auto max_items = ParseMaxItems(req, kMaxListPage);
@@ -72,7 +72,7 @@ Status ListVersionsByFunction(const ControlPlaneContext& ctx, const httplib::Req
     items.push_back(config);
     keys.push_back(std::to_string(number));
   }
-  Page page = Paginate(keys, req.get_param_value("Marker"), *max_items);
+  Page page = Paginate(keys, req.Param("Marker"), *max_items);
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
@@ -183,8 +183,8 @@ Status AliasNotFound(const ControlPlaneContext& ctx, const std::string& function
                        "Alias not found: " + FunctionArn(ctx, function, alias));
 }
 
-Status CreateAlias(const ControlPlaneContext& ctx, const httplib::Request& req,
-                   httplib::Response& res) {
+Status CreateAlias(const ControlPlaneContext& ctx, const HttpRequest& req,
+                   HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kRejected);
   if (!target.ok()) return target.status();
   auto doc = ParseJsonBody(req);
@@ -229,8 +229,8 @@ Status CreateAlias(const ControlPlaneContext& ctx, const httplib::Request& req,
   return Status::Ok();
 }
 
-Status GetAlias(const ControlPlaneContext& ctx, const httplib::Request& req,
-                httplib::Response& res) {
+Status GetAlias(const ControlPlaneContext& ctx, const HttpRequest& req,
+                HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kRejected);
   if (!target.ok()) return target.status();
   const std::string alias_name = PercentDecode(req.matches[2].str());
@@ -242,8 +242,8 @@ Status GetAlias(const ControlPlaneContext& ctx, const httplib::Request& req,
   return Status::Ok();
 }
 
-Status UpdateAlias(const ControlPlaneContext& ctx, const httplib::Request& req,
-                   httplib::Response& res) {
+Status UpdateAlias(const ControlPlaneContext& ctx, const HttpRequest& req,
+                   HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kRejected);
   if (!target.ok()) return target.status();
   const std::string alias_name = PercentDecode(req.matches[2].str());
@@ -282,8 +282,8 @@ Status UpdateAlias(const ControlPlaneContext& ctx, const httplib::Request& req,
   return Status::Ok();
 }
 
-Status DeleteAlias(const ControlPlaneContext& ctx, const httplib::Request& req,
-                   httplib::Response& res) {
+Status DeleteAlias(const ControlPlaneContext& ctx, const HttpRequest& req,
+                   HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kRejected);
   if (!target.ok()) return target.status();
   const std::string alias_name = PercentDecode(req.matches[2].str());
@@ -297,11 +297,11 @@ Status DeleteAlias(const ControlPlaneContext& ctx, const httplib::Request& req,
   return Status::Ok();
 }
 
-Status ListAliases(const ControlPlaneContext& ctx, const httplib::Request& req,
-                   httplib::Response& res) {
+Status ListAliases(const ControlPlaneContext& ctx, const HttpRequest& req,
+                   HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kRejected);
   if (!target.ok()) return target.status();
-  const std::string version = req.get_param_value("FunctionVersion");
+  const std::string version = req.Param("FunctionVersion");
   if (!version.empty()) {
     Violations v;
     CheckVersionText(version, v);
@@ -318,7 +318,7 @@ Status ListAliases(const ControlPlaneContext& ctx, const httplib::Request& req,
     items.push_back(&alias);
     keys.push_back(name);
   }
-  Page page = Paginate(keys, req.get_param_value("Marker"), *max_items);
+  Page page = Paginate(keys, req.Param("Marker"), *max_items);
   const std::string function_arn = FunctionArn(ctx, target->name);
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
@@ -356,7 +356,7 @@ std::shared_ptr<const FunctionConfig> PublishLatest(FunctionRecord& rec,
   return version;
 }
 
-void RegisterVersionAliasRoutes(httplib::Server& server, const ControlPlaneContext* ctx) {
+void RegisterVersionAliasRoutes(HttpServer& server, const ControlPlaneContext* ctx) {
   const std::string fn = R"(/2015-03-31/functions/([^/]+))";
   server.Post(fn + "/versions/?", Wrap(ctx, PublishVersion));
   server.Get(fn + "/versions/?", Wrap(ctx, ListVersionsByFunction));

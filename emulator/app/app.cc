@@ -201,7 +201,6 @@ Status App::Serve() {
   FrontOptions fopts;
   fopts.host = options_.host;
   fopts.port = options_.port;
-  fopts.worker_threads = options_.max_concurrency + 16;
   front_ = std::make_unique<FrontServer>(fopts, &lambda_context_, &control_plane_context_, sqs_.get());
   return front_->Start();
 }

@@ -13,7 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "runtime_api/http_request.h"
+#include "http/http_message.h"
 #include "runtime_api/runtime_connection.h"
 
 namespace ll {

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "runtime_api/http_request.h"
+#include "http/http_message.h"
 
 namespace ll {
 

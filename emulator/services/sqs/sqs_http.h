@@ -33,12 +33,7 @@ struct SqsHttpResponse {
 // Serves one SQS request. Thread-safe (as SqsService is); ReceiveMessage may block for its
 // WaitTimeSeconds (at most 20 s), returning as soon as a message arrives, so it holds the
 // calling worker thread that long.
-//
-// Wiring note (cpp-httplib 0.11, the system .so): a plain handler answers 413 with an empty body
-// to any application/x-www-form-urlencoded body over 8,192 bytes (a compiled-in limit), which
-// breaks query-protocol SendMessage; read the body through a ContentReader handler instead.
-// A pre-routing handler sees req.body empty, so routing there can use headers (SigV4 scope,
-// X-Amz-Target) but not the form's Version.
+
 SqsHttpResponse HandleSqs(SqsService& service, const SqsHttpRequest& request);
 
 // The two protocols (sqs_json.cc, sqs_query.cc), for HandleSqs and tests.

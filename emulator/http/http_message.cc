@@ -1,4 +1,4 @@
-#include "runtime_api/http_request.h"
+#include "http/http_message.h"
 
 #include <charconv>
 
@@ -40,21 +40,6 @@ bool ContainsToken(std::string_view value, std::string_view token) {
     value.remove_prefix(comma + 1);
   }
   return false;
-}
-
-const char* Reason(int status) {
-  switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 202: return "Accepted";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Payload Too Large";
-    case 500: return "Internal Server Error";
-    default: return "Unknown";
-  }
 }
 
 // Decodes a chunked body starting at `data`. kComplete sets *consumed (trailers included).
@@ -103,6 +88,121 @@ std::string_view HttpRequest::Header(std::string_view lower_name) const {
   return {};
 }
 
+std::string HttpRequest::HeaderValue(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (EqualsNoCase(key, name)) return value;
+  }
+  return {};
+}
+
+bool HttpRequest::HasParam(std::string_view name) const { return ParamCount(name) > 0; }
+
+std::string HttpRequest::Param(std::string_view name, size_t index) const {
+  for (const auto& [key, value] : params) {
+    if (key == name && index-- == 0) return value;
+  }
+  return {};
+}
+
+size_t HttpRequest::ParamCount(std::string_view name) const {
+  size_t n = 0;
+  for (const auto& [key, value] : params) n += key == name;
+  return n;
+}
+
+void HttpResponse::SetHeader(std::string_view name, std::string_view value) {
+  if (value.find_first_of("\r\n") != std::string_view::npos ||
+      name.find_first_of("\r\n:") != std::string_view::npos) {
+    return;
+  }
+  for (auto& [key, old] : headers) {
+    if (EqualsNoCase(key, name)) {
+      old.assign(value);
+      return;
+    }
+  }
+  headers.emplace_back(std::string(name), std::string(value));
+}
+
+void HttpResponse::SetContent(std::string body_text, std::string_view content_type) {
+  body = std::move(body_text);
+  SetHeader("Content-Type", content_type);
+}
+
+bool HttpResponse::HasHeader(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (EqualsNoCase(key, name)) return true;
+  }
+  return false;
+}
+
+std::string PercentDecode(std::string_view text, bool plus_is_space) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
+        hex(text[i + 2]) >= 0) {
+      out += char(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> out;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    std::string key = PercentDecode(pair.substr(0, eq), true);
+    std::string value = eq == std::string_view::npos ? std::string() : PercentDecode(pair.substr(eq + 1), true);
+    out.emplace_back(std::move(key), std::move(value));
+  }
+  return out;
+}
+
+const char* HttpReason(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return status < 300 ? "OK" : status < 500 ? "Bad Request" : "Internal Server Error";
+  }
+}
+
 HttpParseResult ParseHttpRequest(std::string_view data, size_t max_body, HttpRequest* out) {
   HttpParseResult result;
   // Tolerate empty lines before a request line (RFC 9112 2.2).
@@ -139,7 +239,10 @@ HttpParseResult ParseHttpRequest(std::string_view data, size_t max_body, HttpReq
     return result;
   }
   out->method.assign(request_line.substr(0, sp1));
-  out->path.assign(target.substr(0, target.find('?')));
+  out->target.assign(target);
+  const size_t query_at = target.find('?');
+  out->path = PercentDecode(target.substr(0, query_at), false);
+  out->params = query_at == std::string_view::npos ? decltype(out->params)() : ParseQuery(target.substr(query_at + 1));
   out->headers.clear();
   out->body.clear();
   out->keep_alive = version == "HTTP/1.1";
@@ -214,7 +317,7 @@ std::string HttpResponseHead(int status, std::string_view content_type, size_t c
   head += "HTTP/1.1 ";
   head += std::to_string(status);
   head += ' ';
-  head += Reason(status);
+  head += HttpReason(status);
   head += "\r\nContent-Type: ";
   head += content_type;
   head += "\r\nContent-Length: ";

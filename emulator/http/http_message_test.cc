@@ -1,4 +1,4 @@
-#include "runtime_api/http_request.h"
+#include "http/http_message.h"
 
 #include <catch2/catch.hpp>
 

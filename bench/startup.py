@@ -1,0 +1,163 @@
+"""Start-up figures: `lambda-local start` to ready for templates of 1 and 1,000 functions,
+idle RSS, and cold starts (spawn to first GET /next) against the same process started by hand.
+
+Used by bench/run.py; every figure is measured in the run that prints it."""
+import http.client
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import tempfile
+import time
+
+
+def _project(functions, runtime_files):
+    """A folder with a template of `functions` [(name, runtime, code_dir, handler)] and files."""
+    d = tempfile.mkdtemp(prefix="ll-bench-start-")
+    for rel, (content, mode) in runtime_files.items():
+        path = os.path.join(d, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if isinstance(content, bytes):
+            with open(path, "wb") as f:
+                f.write(content)
+        else:
+            with open(path, "w") as f:
+                f.write(content)
+        os.chmod(path, mode)
+    lines = ["Resources:"]
+    for name, runtime, code, handler in functions:
+        props = f"Runtime: {runtime}, CodeUri: {code}/, Timeout: 30"
+        if handler:
+            props += f", Handler: {handler}"
+        lines.append(f"  {name}:\n    Type: AWS::Serverless::Function\n    Properties: {{{props}}}")
+    with open(os.path.join(d, "template.yaml"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return d
+
+
+def _start(binary, project, port, extra=()):
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([binary, "start", "--port", str(port), "--ephemeral", *extra], cwd=project,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in proc.stdout:
+        if "lambda-local ready on" in line:
+            ms = (time.perf_counter() - t0) * 1000
+            import threading
+            threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+            return proc, ms
+    raise RuntimeError("lambda-local exited before it was ready")
+
+
+def _stop(proc):
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+
+
+def _rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def start_to_ready(binary, free_port, runs=5):
+    """{1: (median ms, max ms, median idle RSS KB), 1000: (...)} for python functions."""
+    files = {"py/app.py": ("def handler(event, context):\n    return event\n", 0o644)}
+    out = {}
+    for count in (1, 1000):
+        fns = [(f"Fn{i:04d}", "python3.12", "py", "app.handler") for i in range(count)]
+        project = _project(fns, files)
+        try:
+            times, rss = [], []
+            for _ in range(runs):
+                proc, ms = _start(binary, project, free_port())
+                time.sleep(0.2)  # let start-up allocations settle before reading RSS
+                rss.append(_rss_kb(proc.pid))
+                times.append(ms)
+                _stop(proc)
+            out[count] = (statistics.median(times), max(times), statistics.median(rss))
+        finally:
+            shutil.rmtree(project, ignore_errors=True)
+    return out
+
+
+def _children(pid):
+    kids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                kids.append(int(entry))
+        except OSError:
+            pass
+    return kids
+
+
+def _launch_of(pid):
+    """(argv, env, cwd) of a running process."""
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        argv = [a.decode() for a in f.read().split(b"\0") if a]
+    with open(f"/proc/{pid}/environ", "rb") as f:
+        env = dict(e.decode().split("=", 1) for e in f.read().split(b"\0") if b"=" in e)
+    return argv, env, os.readlink(f"/proc/{pid}/cwd")
+
+
+def _invoke_ms(port, name, conn=None):
+    c = conn or http.client.HTTPConnection("127.0.0.1", port)
+    t0 = time.perf_counter()
+    c.request("POST", f"/2015-03-31/functions/{name}/invocations", body=b"{}")
+    r = c.getresponse()
+    r.read()
+    ms = (time.perf_counter() - t0) * 1000
+    if r.status != 200 or r.getheader("X-Amz-Function-Error"):
+        raise RuntimeError(f"invoke of {name} failed: {r.status}")
+    return ms
+
+
+def cold_starts(binary, build_dir, free_port, samples=15):
+    """{label: (emulator cold invoke - warm invoke, by-hand spawn to /next, added)} in ms (medians).
+
+    Each of `samples` functions per runtime is invoked once (a cold start, measured from the
+    client), then warm; the by-hand baseline starts the exact argv/env/cwd the emulator used."""
+    cpp = os.path.join(build_dir, "bench", "lambda-local-cpp-runtime")
+    probe = os.path.join(build_dir, "bench", "lambda-local-spawn-probe")
+    files = {
+        "cpp/bootstrap": (open(cpp, "rb").read(), 0o755),
+        "py/app.py": ("def handler(event, context):\n    return event\n", 0o644),
+        "node/index.js": ("exports.handler = async (event) => event;\n", 0o644),
+    }
+    kinds = [("provided (C++)", "provided.al2023", "cpp", None),
+             ("python3.12", "python3.12", "py", "app.handler"),
+             ("nodejs20.x", "nodejs20.x", "node", "index.handler")]
+    fns = [(f"Cold{k}{i:02d}", runtime, code, handler)
+           for k, (_, runtime, code, handler) in enumerate(kinds) for i in range(samples)]
+    project = _project(fns, files)
+    port = free_port()
+    proc, _ = _start(binary, project, port)
+    results = {}
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        for k, (label, _, _, _) in enumerate(kinds):
+            cold, warm = [], []
+            for i in range(samples):
+                name = f"Cold{k}{i:02d}"
+                cold.append(_invoke_ms(port, name, conn))
+                warm.append(_invoke_ms(port, name, conn))
+            # The by-hand baseline: the same process, argv, environment and folder.
+            pids = [p for p in _children(proc.pid)
+                    if _launch_of(p)[1].get("AWS_LAMBDA_FUNCTION_NAME") == f"Cold{k}00"]
+            argv, env, cwd = _launch_of(pids[0])
+            out = subprocess.run([probe, str(samples), cwd, *argv], env=env, capture_output=True,
+                                 text=True, check=True, timeout=300).stdout
+            by_hand = statistics.median(float(x) for x in out.split())
+            emulator = statistics.median(cold) - statistics.median(warm)
+            results[label] = (emulator, by_hand, emulator - by_hand)
+    finally:
+        _stop(proc)
+        shutil.rmtree(project, ignore_errors=True)
+    return results

@@ -1,0 +1,232 @@
+#include "http/http_server.h"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <fmt/format.h>
+
+#include "http/socket_io.h"
+
+namespace ll {
+
+HttpServer::HttpServer(HttpServerOptions options) : options_(options) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Get(const std::string& pattern, HttpHandler handler) {
+  routes_.push_back({"GET", std::regex(pattern), std::move(handler)});
+}
+void HttpServer::Post(const std::string& pattern, HttpHandler handler) {
+  routes_.push_back({"POST", std::regex(pattern), std::move(handler)});
+}
+void HttpServer::Put(const std::string& pattern, HttpHandler handler) {
+  routes_.push_back({"PUT", std::regex(pattern), std::move(handler)});
+}
+void HttpServer::Delete(const std::string& pattern, HttpHandler handler) {
+  routes_.push_back({"DELETE", std::regex(pattern), std::move(handler)});
+}
+void HttpServer::Patch(const std::string& pattern, HttpHandler handler) {
+  routes_.push_back({"PATCH", std::regex(pattern), std::move(handler)});
+}
+void HttpServer::SetPreRouting(std::function<bool(const HttpRequest&, HttpResponse&)> handler) {
+  pre_routing_ = std::move(handler);
+}
+void HttpServer::SetErrorHandler(HttpHandler handler) { error_handler_ = std::move(handler); }
+void HttpServer::SetExceptionHandler(
+    std::function<void(const HttpRequest&, HttpResponse&, std::exception_ptr)> handler) {
+  exception_handler_ = std::move(handler);
+}
+
+Status HttpServer::Start(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(port);
+  if (getaddrinfo(host.c_str(), service.c_str(), &hints, &found) != 0 || !found) {
+    return Status::Error("PortUnavailable", fmt::format("cannot resolve {}", host));
+  }
+  for (addrinfo* a = found; a && listen_fd_ < 0; a = a->ai_next) {
+    int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, 1024) == 0) {
+      listen_fd_ = fd;
+    } else {
+      close(fd);
+    }
+  }
+  freeaddrinfo(found);
+  if (listen_fd_ < 0) {
+    return Status::Error("PortUnavailable",
+                         fmt::format("cannot listen on {}:{}: the port is already in use or the "
+                                     "address is not available (choose another with --port)",
+                                     host, port));
+  }
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                                     : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+  acceptor_ = std::thread([this] { AcceptLoop(); });
+  return Status::Ok();
+}
+
+void HttpServer::Stop() {
+  std::list<Connection> connections;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+    if (listen_fd_ >= 0) shutdown(listen_fd_, SHUT_RDWR);  // accept() returns
+    // Idle keep-alive connections end now; one in a handler ends when its request does.
+    for (Connection& c : connections_) {
+      if (c.fd >= 0) shutdown(c.fd, SHUT_RDWR);
+    }
+  }
+  if (acceptor_.joinable()) acceptor_.join();
+  if (listen_fd_ >= 0) close(listen_fd_);
+  listen_fd_ = -1;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    connections.swap(connections_);
+  }
+  for (Connection& c : connections) {
+    if (c.thread.joinable()) c.thread.join();
+  }
+}
+
+std::vector<std::thread> HttpServer::TakeFinishedLocked() {
+  std::vector<std::thread> finished;
+  for (auto it = connections_.begin(); it != connections_.end();) {
+    if (it->done) {
+      finished.push_back(std::move(it->thread));
+      it = connections_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return finished;
+}
+
+void HttpServer::AcceptLoop() {
+  while (true) {
+    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    const int accept_errno = errno;
+    std::vector<std::thread> finished;
+    bool stop = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      finished = TakeFinishedLocked();
+      stop = stopping_;
+      if (stop && fd >= 0) {
+        close(fd);
+        fd = -1;
+      }
+      if (!stop && fd >= 0) {
+        if (connections_.size() >= options_.max_connections) {
+          close(fd);  // the client sees a reset and may retry
+        } else {
+          int yes = 1;
+          setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+          timeval idle{options_.idle_timeout_s, 0};
+          setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof idle);
+          Connection& conn = connections_.emplace_back();
+          conn.fd = fd;
+          conn.thread = std::thread([this, c = &conn] { Serve(c); });
+        }
+      }
+    }
+    for (std::thread& t : finished) t.join();
+    if (stop) break;
+    if (fd < 0 && (accept_errno == EMFILE || accept_errno == ENFILE || accept_errno == ENOBUFS ||
+                   accept_errno == ENOMEM)) {
+      // Out of descriptors or memory: the pending connection stays queued; back off briefly
+      // instead of spinning on it.
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+}
+
+void HttpServer::Serve(Connection* conn) {
+  const int fd = conn->fd;
+  std::string in;
+  bool continue_sent = false;
+  HttpRequest req;
+  char buf[64 * 1024];
+  while (true) {
+    HttpParseResult parsed;
+    if (!in.empty()) parsed = ParseHttpRequest(in, options_.max_body_bytes, &req);
+    if (parsed.status == HttpParse::kIncomplete) {
+      if (parsed.headers_done && req.expects_continue && !continue_sent) {
+        continue_sent = true;
+        if (!SendAll(fd, "HTTP/1.1 100 Continue\r\n\r\n")) break;
+      }
+      ssize_t n = recv(fd, buf, sizeof buf, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // closed, idle timeout, or shut down by Stop
+      in.append(buf, size_t(n));
+      continue;
+    }
+    HttpResponse res;
+    bool keep_alive = req.keep_alive;
+    if (parsed.status == HttpParse::kComplete) {
+      in.erase(0, parsed.consumed);
+      continue_sent = false;
+      Dispatch(req, res);
+    } else {
+      // Unparseable or over the limits: answer and close, the framing cannot be trusted.
+      keep_alive = false;
+      res.status = parsed.status == HttpParse::kTooLarge ? 413 : 400;
+      if (!parsed.headers_done) req = HttpRequest();
+      if (error_handler_) error_handler_(req, res);
+    }
+    std::string head = fmt::format("HTTP/1.1 {} {}\r\n", res.status, HttpReason(res.status));
+    for (const auto& [name, value] : res.headers) {
+      head += name;
+      head += ": ";
+      head += value;
+      head += "\r\n";
+    }
+    if (!res.HasHeader("Content-Length")) head += fmt::format("Content-Length: {}\r\n", res.body.size());
+    if (!keep_alive) head += "Connection: close\r\n";
+    head += "\r\n";
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options_.idle_timeout_s);
+    if (!SendAll(fd, head, res.body, deadline) || !keep_alive) break;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  close(fd);
+  conn->fd = -1;
+  conn->done = true;
+}
+
+void HttpServer::Dispatch(HttpRequest& req, HttpResponse& res) {
+  try {
+    bool answered = pre_routing_ && pre_routing_(req, res);
+    if (!answered) {
+      for (const Route& route : routes_) {
+        if (route.method == req.method && std::regex_match(req.path, req.matches, route.pattern)) {
+          route.handler(req, res);
+          answered = true;
+          break;
+        }
+      }
+    }
+    if (!answered) res.status = 404;
+    if (res.status == -1) res.status = 200;
+  } catch (...) {
+    res = HttpResponse();
+    if (exception_handler_) exception_handler_(req, res, std::current_exception());
+    if (res.status == -1) res.status = 500;
+  }
+  if (res.status >= 400 && res.body.empty() && error_handler_) error_handler_(req, res);
+}
+
+}  // namespace ll
