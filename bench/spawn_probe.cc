@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
     posix_spawn_file_actions_addchdir_np(&actions, cwd);
     const auto start = std::chrono::steady_clock::now();
     pid_t pid;
-    if (posix_spawn(&pid, argv[3], &actions, nullptr, argv + 3, environ) != 0) return 1;
+    if (posix_spawnp(&pid, argv[3], &actions, nullptr, argv + 3, environ) != 0) return 1;
     int conn = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
     std::string in;
     char buf[4096];
