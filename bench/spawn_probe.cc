@@ -1,10 +1,12 @@
 // The "by hand" baseline for cold starts: starts a runtime process the way a shell would,
-// with a bare listening socket as its Runtime API, and times spawn -> first GET /next.
+// with a bare socket as its Runtime API, answers its first GET /next with the event {}, and
+// times spawn -> first GET /next and spawn -> the function's response.
 // Usage: lambda-local-spawn-probe REPEATS CWD EXECUTABLE [ARGS...]
 // The environment is passed through, with AWS_LAMBDA_RUNTIME_API pointed at the probe.
-// Prints one line per start: milliseconds.
+// Prints one line per start: "<ms to /next> <ms to response>".
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -15,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 extern char** environ;
 
@@ -52,12 +55,47 @@ int main(int argc, char** argv) {
       in.append(buf, size_t(n));
     }
     const auto first_next = std::chrono::steady_clock::now();
-    std::printf("%.3f\n", std::chrono::duration<double, std::milli>(first_next - start).count());
+    const std::string event =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+        "Lambda-Runtime-Aws-Request-Id: 8476a536-e9f4-11e8-9739-2dfe598c3fcd\r\n"
+        "Lambda-Runtime-Deadline-Ms: 99999999999999\r\n"
+        "Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:000000000000:function:probe\r\n"
+        "\r\n{}";
+    if (send(conn, event.data(), event.size(), MSG_NOSIGNAL) != ssize_t(event.size())) return 1;
+    // The response may come on this connection or another one: read whichever speaks first.
+    std::vector<int> conns = {conn};
+    std::vector<std::string> bufs = {std::string()};
+    bool answered = false;
+    while (!answered) {
+      std::vector<pollfd> fds = {{listener, POLLIN, 0}};
+      for (int c : conns) fds.push_back({c, POLLIN, 0});
+      if (poll(fds.data(), fds.size(), 60000) <= 0) return 1;
+      if (fds[0].revents) {
+        conns.push_back(accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
+        bufs.emplace_back();
+      }
+      for (size_t k = 1; k < fds.size(); ++k) {
+        if (!fds[k].revents) continue;
+        ssize_t n = recv(fds[k].fd, buf, sizeof buf, 0);
+        if (n <= 0) return 1;
+        std::string& b = bufs[k - 1];
+        b.append(buf, size_t(n));
+        size_t head_end = b.find("\r\n\r\n");
+        if (head_end == std::string::npos || b.find("/response") == std::string::npos) continue;
+        size_t cl = b.find("ontent-Length:");
+        if (cl == std::string::npos) cl = b.find("ontent-length:");
+        size_t length = cl == std::string::npos ? 0 : std::strtoul(b.c_str() + cl + 14, nullptr, 10);
+        if (b.size() >= head_end + 4 + length) answered = true;
+      }
+    }
+    const auto response = std::chrono::steady_clock::now();
+    std::printf("%.3f %.3f\n", std::chrono::duration<double, std::milli>(first_next - start).count(),
+                std::chrono::duration<double, std::milli>(response - start).count());
     std::fflush(stdout);
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
     posix_spawn_file_actions_destroy(&actions);
-    close(conn);
+    for (int c : conns) close(c);
     close(listener);
   }
   return 0;

@@ -120,10 +120,12 @@ def _invoke_ms(port, name, conn=None):
 
 
 def cold_starts(binary, build_dir, free_port, samples=15):
-    """{label: (emulator cold invoke - warm invoke, by-hand spawn to /next, added)} in ms (medians).
+    """{label: (cold invoke, by-hand spawn to /next, by-hand spawn to response, added)} in ms
+    (medians).
 
     Each of `samples` functions per runtime is invoked once (a cold start, measured from the
-    client), then warm; the by-hand baseline starts the exact argv/env/cwd the emulator used."""
+    client); the by-hand baseline starts the exact argv/env/cwd the emulator used, answers its
+    first GET /next with {} and waits for the response. Added = cold invoke - by hand."""
     cpp = os.path.join(build_dir, "bench", "lambda-local-cpp-runtime")
     probe = os.path.join(build_dir, "bench", "lambda-local-spawn-probe")
     files = {
@@ -143,20 +145,18 @@ def cold_starts(binary, build_dir, free_port, samples=15):
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port)
         for k, (label, _, _, _) in enumerate(kinds):
-            cold, warm = [], []
-            for i in range(samples):
-                name = f"Cold{k}{i:02d}"
-                cold.append(_invoke_ms(port, name, conn))
-                warm.append(_invoke_ms(port, name, conn))
+            cold = [_invoke_ms(port, f"Cold{k}{i:02d}", conn) for i in range(samples)]
             # The by-hand baseline: the same process, argv, environment and folder.
             pids = [p for p in _children(proc.pid)
                     if _launch_of(p)[1].get("AWS_LAMBDA_FUNCTION_NAME") == f"Cold{k}00"]
             argv, env, cwd = _launch_of(pids[0])
             out = subprocess.run([probe, str(samples), cwd, *argv], env=env, capture_output=True,
                                  text=True, check=True, timeout=300).stdout
-            by_hand = statistics.median(float(x) for x in out.split())
-            emulator = statistics.median(cold) - statistics.median(warm)
-            results[label] = (emulator, by_hand, emulator - by_hand)
+            rows = [line.split() for line in out.splitlines()]
+            to_next = statistics.median(float(r[0]) for r in rows)
+            to_response = statistics.median(float(r[1]) for r in rows)
+            emulator = statistics.median(cold)
+            results[label] = (emulator, to_next, to_response, emulator - to_response)
     finally:
         _stop(proc)
         shutil.rmtree(project, ignore_errors=True)
