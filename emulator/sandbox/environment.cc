@@ -101,6 +101,7 @@ void Environment::Kill() {
       cv_.wait(lock, [&] { return exit_status_.has_value(); });
     }
     parked_.clear();
+    held_.reset();
   }
   if (runtime_api_) runtime_api_->Stop();
   if (reader_.joinable()) {
@@ -115,7 +116,7 @@ void Environment::OnExit(int wait_status) {
     std::lock_guard<std::mutex> lock(mu_);
     exit_status_ = wait_status;
     state_ = State::kDead;
-    if (delivering_on_) WakeDeliveryLocked();
+    if (serving_on_) WakeDeliveryLocked();
   }
   cv_.notify_all();
 }
@@ -168,18 +169,28 @@ InvokeOutcome Environment::Invoke(const Invocation& inv) {
         current_id_ = inv.request_id;
         picked_ = true;
         picked_at_ = Clock::now();
-        delivering_on_ = conn.get();
         const auto deadline = picked_at_ + timeout;
         lock.unlock();
         const bool sent = Deliver(inv, std::move(conn), deadline);
         lock.lock();
-        delivering_on_ = nullptr;
         if (!sent && state_ == State::kInvoking && ending_ == Ending::kNone && Clock::now() < deadline) {
           // That connection was gone: the event waits for the runtime's next GET /next.
           state_ = State::kReady;
           picked_ = false;
           current_id_.clear();
         }
+        continue;
+      }
+      if (!picked_ && held_ && Clock::now() < unpicked_deadline) {
+        // The runtime's next GET /next comes on the connection the last event went out on:
+        // read it here rather than waking the loop thread for it.
+        std::shared_ptr<RuntimeConnection> conn = std::move(held_);
+        lock.unlock();
+        const Served served = ServeHere(conn, unpicked_deadline, [this] {
+          return !parked_.empty() || exit_status_ || stopping_;
+        });
+        if (served == Served::kKept) runtime_api_->Resume(std::move(conn));  // another one spoke first
+        lock.lock();
         continue;
       }
       const auto deadline = picked_ ? picked_at_ + timeout : unpicked_deadline;
@@ -304,6 +315,7 @@ std::optional<RuntimeReply> Environment::OnNext(std::shared_ptr<RuntimeConnectio
       init_duration_ms_ = MsBetween(spawned_at_, Clock::now());
       state_ = State::kReady;
     }
+    if (serving_on_ && serving_on_ != conn.get()) WakeDeliveryLocked();
     parked_.push_back(std::move(conn));
   }
   cv_.notify_all();  // an invoke may be waiting for the runtime
@@ -325,6 +337,28 @@ bool Environment::Deliver(const Invocation& inv, std::shared_ptr<RuntimeConnecti
     runtime_api_->Resume(std::move(conn));
     return false;
   }
+  const Served served = ServeHere(conn, deadline, [this] {
+    return ending_ != Ending::kNone || exit_status_ || stopping_;
+  });
+  if (served == Served::kKept) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_ && !exit_status_) {
+      held_ = std::move(conn);
+      return true;
+    }
+  }
+  if (conn) runtime_api_->Resume(std::move(conn));
+  return true;
+}
+
+Environment::Served Environment::ServeHere(std::shared_ptr<RuntimeConnection>& conn,
+                                           Clock::time_point deadline,
+                                           const std::function<bool()>& done) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    serving_on_ = conn.get();
+  }
+  Served result = Served::kKept;
   HttpRequest req;
   while (true) {
     {
@@ -334,19 +368,27 @@ bool Environment::Deliver(const Invocation& inv, std::shared_ptr<RuntimeConnecti
         (void)!read(delivery_fd_, &count, sizeof count);
         delivery_woken_ = false;
       }
-      if (ending_ != Ending::kNone || exit_status_ || stopping_) break;
+      if (done()) break;
     }
     RuntimeConnection::Read got = conn->Next(&req);
     if (got == RuntimeConnection::Read::kRequest) {
       RuntimeApiServer::Served served = runtime_api_->Serve(conn, req);
-      if (served == RuntimeApiServer::Served::kParked) return true;  // kept by OnNext
-      if (served == RuntimeApiServer::Served::kClose) break;
+      if (served == RuntimeApiServer::Served::kParked) {
+        conn.reset();  // OnNext keeps it now
+        result = Served::kParked;
+        break;
+      }
+      if (served == RuntimeApiServer::Served::kClose) {
+        result = Served::kGone;
+        break;
+      }
       continue;
     }
     if (got != RuntimeConnection::Read::kWouldBlock) {
       // The loop answers a bad request (still buffered) and closes the connection; the
       // process's exit or the deadline ends the invocation.
       if (got == RuntimeConnection::Read::kClosed) conn->finished = true;
+      result = Served::kGone;
       break;
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -354,8 +396,14 @@ bool Environment::Deliver(const Invocation& inv, std::shared_ptr<RuntimeConnecti
     pollfd fds[2] = {{conn->fd(), POLLIN, 0}, {delivery_fd_, POLLIN, 0}};
     if (poll(fds, 2, int(std::min<int64_t>(left.count() + 1, 1 << 30))) < 0 && errno != EINTR) break;
   }
-  runtime_api_->Resume(std::move(conn));
-  return true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    serving_on_ = nullptr;
+  }
+  if (result == Served::kGone) {
+    runtime_api_->Resume(std::move(conn));  // the loop answers what is buffered, then closes
+  }
+  return result;
 }
 
 RuntimeReply Environment::PostResponse(const RuntimeConnection* from, const std::string& request_id,
@@ -381,7 +429,7 @@ RuntimeReply Environment::PostResponse(const RuntimeConnection* from, const std:
       answer_ = std::move(body);
     }
     state_ = State::kReady;
-    if (delivering_on_ && delivering_on_ != from) WakeDeliveryLocked();
+    if (serving_on_ && serving_on_ != from) WakeDeliveryLocked();
   }
   cv_.notify_all();
   return reply;
@@ -401,7 +449,7 @@ RuntimeReply Environment::PostError(const RuntimeConnection* from, const std::st
     }
     answer_ = std::move(body);
     state_ = State::kReady;
-    if (delivering_on_ && delivering_on_ != from) WakeDeliveryLocked();
+    if (serving_on_ && serving_on_ != from) WakeDeliveryLocked();
   }
   cv_.notify_all();
   return {};

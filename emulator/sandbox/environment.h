@@ -90,12 +90,19 @@ class Environment : public RuntimeApiBackend {
   RuntimeReply PostInitError(const std::string& error_type, std::string body) override;
 
   // On the invoking thread: answers the runtime's parked GET /next on `conn` with `inv`, then
-  // serves that connection itself until the invocation has an ending, the environment is
-  // woken (exit, kill, an answer on another connection) or `deadline` passes. False when
-  // the event could not be sent.
+  // serves that connection until the invocation has an ending, the environment is woken
+  // (exit, kill, an answer on another connection) or `deadline` passes; the connection is
+  // then held for the runtime's next GET /next. False when the event could not be sent.
   bool Deliver(const Invocation& inv, std::shared_ptr<RuntimeConnection> conn,
                Clock::time_point deadline);
-  // Interrupts Deliver's wait for the runtime. Requires mu_.
+  enum class Served { kKept, kParked, kGone };
+  // Serves requests on `conn` from this thread until `done()` (called with mu_ held) is
+  // true, the environment is woken, or `deadline` passes. kKept: `conn` is still the
+  // caller's; kParked: a GET /next on it went to parked_; kGone: it was handed back to the
+  // loop to be closed.
+  Served ServeHere(std::shared_ptr<RuntimeConnection>& conn, Clock::time_point deadline,
+                   const std::function<bool()>& done);
+  // Interrupts ServeHere's wait for the runtime. Requires mu_.
   void WakeDeliveryLocked();
   void OnExit(int wait_status);
   void ReadOutputLoop();
@@ -115,7 +122,7 @@ class Environment : public RuntimeApiBackend {
   pid_t pid_ = -1;
   int output_fd_ = -1;
   int wake_fd_ = -1;      // eventfd that stops the output reader
-  int delivery_fd_ = -1;  // eventfd that interrupts Deliver
+  int delivery_fd_ = -1;  // eventfd that interrupts ServeHere
   std::thread reader_;
   std::chrono::steady_clock::time_point spawned_at_;
 
@@ -126,7 +133,10 @@ class Environment : public RuntimeApiBackend {
   bool stopping_ = false;
   // GET /next requests waiting for an event, oldest first.
   std::deque<std::shared_ptr<RuntimeConnection>> parked_;
-  const RuntimeConnection* delivering_on_ = nullptr;  // the connection Deliver is serving
+  // The connection the last event went out on, held by the environment (not read by the
+  // loop) because the runtime's next GET /next comes on it.
+  std::shared_ptr<RuntimeConnection> held_;
+  const RuntimeConnection* serving_on_ = nullptr;  // the connection ServeHere is reading
   bool delivery_woken_ = false;                       // delivery_fd_ has been written
   std::string current_id_;  // the invocation the runtime is working on
   std::chrono::steady_clock::time_point picked_at_;
