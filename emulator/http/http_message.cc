@@ -21,6 +21,15 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// RFC 9110 5.6.2: a header name is a token.
+bool IsToken(std::string_view s) {
+  for (char c : s) {
+    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) return false;
+  }
+  return !s.empty();
+}
+
 bool EqualsNoCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -60,9 +69,13 @@ HttpParse ParseChunked(std::string_view data, size_t max_body, std::string* body
     pos = eol + 2;
     if (size == 0) {
       // Trailers, then an empty line.
+      const size_t trailers_at = pos;
       while (true) {
         size_t line_end = data.find("\r\n", pos);
-        if (line_end == std::string_view::npos) return HttpParse::kIncomplete;
+        if (line_end == std::string_view::npos) {
+          return data.size() - trailers_at > kMaxHeadBytes ? HttpParse::kTooLarge : HttpParse::kIncomplete;
+        }
+        if (line_end - trailers_at > kMaxHeadBytes) return HttpParse::kTooLarge;
         bool empty = line_end == pos;
         pos = line_end + 2;
         if (empty) {
@@ -207,7 +220,13 @@ HttpParseResult ParseHttpRequest(std::string_view data, size_t max_body, HttpReq
   HttpParseResult result;
   // Tolerate empty lines before a request line (RFC 9112 2.2).
   size_t start = 0;
-  while (data.substr(start, 2) == "\r\n") start += 2;
+  while (data.substr(start, 2) == "\r\n") {
+    start += 2;
+    if (start > 8) {
+      result.status = HttpParse::kBad;  // more than a stray line or two: not a client
+      return result;
+    }
+  }
   size_t head_end = data.find("\r\n\r\n", start);
   if (head_end == std::string_view::npos) {
     result.status = data.size() - start > kMaxHeadBytes ? HttpParse::kTooLarge : HttpParse::kIncomplete;
@@ -234,7 +253,7 @@ HttpParseResult ParseHttpRequest(std::string_view data, size_t max_body, HttpReq
     return result;
   }
   std::string_view target = request_line.substr(sp1 + 1, sp2 - sp1 - 1);
-  if (target.empty() || target.front() != '/') {
+  if (!IsToken(request_line.substr(0, sp1)) || target.empty() || target.front() != '/') {
     result.status = HttpParse::kBad;
     return result;
   }
@@ -245,7 +264,8 @@ HttpParseResult ParseHttpRequest(std::string_view data, size_t max_body, HttpReq
   out->params = query_at == std::string_view::npos ? decltype(out->params)() : ParseQuery(target.substr(query_at + 1));
   out->headers.clear();
   out->body.clear();
-  out->keep_alive = version == "HTTP/1.1";
+  out->http_1_0 = version == "HTTP/1.0";
+  out->keep_alive = !out->http_1_0;
   out->expects_continue = false;
 
   bool chunked = false;
@@ -258,6 +278,10 @@ HttpParseResult ParseHttpRequest(std::string_view data, size_t max_body, HttpReq
     size_t colon = line.find(':');
     if (colon == 0 || colon == std::string_view::npos || line.front() == ' ' || line.front() == '\t') {
       result.status = HttpParse::kBad;  // no name, or obsolete line folding
+      return result;
+    }
+    if (!IsToken(line.substr(0, colon))) {
+      result.status = HttpParse::kBad;  // e.g. "Content-Length : 5" (RFC 9112 5.1)
       return result;
     }
     std::string name = Lower(line.substr(0, colon));

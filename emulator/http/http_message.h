@@ -20,6 +20,7 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> params;   // the query, decoded
   std::string body;
   bool keep_alive = true;
+  bool http_1_0 = false;
   bool expects_continue = false;  // "Expect: 100-continue"
   std::smatch matches;            // set by the router: the route's groups over `path`
 

@@ -70,6 +70,12 @@ TEST_CASE("malformed or oversized requests are refused") {
   CHECK(ParseHttpRequest("GET / SPDY/3\r\n\r\n", kMax, &req).status == HttpParse::kBad);
   CHECK(ParseHttpRequest("GET nopath HTTP/1.1\r\n\r\n", kMax, &req).status == HttpParse::kBad);
   CHECK(ParseHttpRequest("GET / HTTP/1.1\r\nNoColon\r\n\r\n", kMax, &req).status == HttpParse::kBad);
+  CHECK(ParseHttpRequest("POST / HTTP/1.1\r\nContent-Length : 5\r\n\r\nhello", kMax, &req).status == HttpParse::kBad);
+  CHECK(ParseHttpRequest(std::string(20, '\r') + "GET / HTTP/1.1\r\n\r\n", kMax, &req).status == HttpParse::kBad);
+  CHECK(ParseHttpRequest("\r\n\r\n\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\n\r\n", kMax, &req).status == HttpParse::kBad);
+  CHECK(ParseHttpRequest("\r\nGET / HTTP/1.1\r\n\r\n", kMax, &req).status == HttpParse::kComplete);
+  CHECK(ParseHttpRequest("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: " + std::string(70000, 'a'),
+                         kMax, &req).status == HttpParse::kTooLarge);
   CHECK(ParseHttpRequest("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", kMax, &req).status == HttpParse::kBad);
   CHECK(ParseHttpRequest("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", kMax, &req).status ==
         HttpParse::kBad);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -140,7 +141,12 @@ void HttpServer::AcceptLoop() {
           setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof idle);
           Connection& conn = connections_.emplace_back();
           conn.fd = fd;
-          conn.thread = std::thread([this, c = &conn] { Serve(c); });
+          try {
+            conn.thread = std::thread([this, c = &conn] { Serve(c); });
+          } catch (const std::system_error&) {
+            connections_.pop_back();  // no thread to be had (a pids limit): refuse this one
+            close(fd);
+          }
         }
       }
     }
@@ -196,15 +202,37 @@ void HttpServer::Serve(Connection* conn) {
       head += "\r\n";
     }
     if (!res.HasHeader("Content-Length")) head += fmt::format("Content-Length: {}\r\n", res.body.size());
-    if (!keep_alive) head += "Connection: close\r\n";
+    if (!keep_alive) {
+      head += "Connection: close\r\n";
+    } else if (req.http_1_0) {
+      head += "Connection: keep-alive\r\n";
+    }
     head += "\r\n";
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options_.idle_timeout_s);
-    if (!SendAll(fd, head, res.body, deadline) || !keep_alive) break;
+    const std::string_view body = req.method == "HEAD" ? std::string_view() : std::string_view(res.body);
+    if (!SendAll(fd, head, body, deadline)) break;
+    if (!keep_alive) {
+      if (parsed.status != HttpParse::kComplete) DrainBeforeClose(fd);
+      break;
+    }
   }
   std::lock_guard<std::mutex> lock(mu_);
   close(fd);
   conn->fd = -1;
   conn->done = true;
+}
+
+// After refusing a request whose body is still arriving, read (and drop) what the client
+// sends for a moment before closing: closing with unread bytes sends a reset, which can
+// destroy the refusal before the client reads it.
+void HttpServer::DrainBeforeClose(int fd) {
+  shutdown(fd, SHUT_WR);
+  timeval linger{1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &linger, sizeof linger);
+  char buf[64 * 1024];
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (std::chrono::steady_clock::now() < until && recv(fd, buf, sizeof buf, 0) > 0) {
+  }
 }
 
 void HttpServer::Dispatch(HttpRequest& req, HttpResponse& res) {

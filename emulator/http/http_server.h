@@ -66,6 +66,7 @@ class HttpServer {
   void AcceptLoop();
   void Serve(Connection* conn);
   void Dispatch(HttpRequest& req, HttpResponse& res);
+  static void DrainBeforeClose(int fd);
   // Joins connection threads that have finished. Requires mu_; joins outside it.
   std::vector<std::thread> TakeFinishedLocked();
 

@@ -141,7 +141,13 @@ void RuntimeApiServer::Accept() {
     int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
-      return;  // EAGAIN, or out of descriptors: try again on the next wakeup
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        // The pending connection would wake the loop again at once: stop watching the
+        // listener until a connection closes.
+        epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+        accept_paused_ = true;
+      }
+      return;
     }
     int yes = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
@@ -197,6 +203,13 @@ void RuntimeApiServer::Close(const std::shared_ptr<RuntimeConnection>& conn) {
   conn->finished = true;
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, conn->fd(), nullptr);
   conns_.erase(conn->fd());  // the socket closes with the last holder
+  if (accept_paused_) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = listen_fd_;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
+    accept_paused_ = false;
+  }
 }
 
 void RuntimeApiServer::Resume(std::shared_ptr<RuntimeConnection> conn) {
@@ -212,13 +225,16 @@ void RuntimeApiServer::Resume(std::shared_ptr<RuntimeConnection> conn) {
 }
 
 RuntimeApiServer::Served RuntimeApiServer::Serve(const std::shared_ptr<RuntimeConnection>& conn,
-                                                 HttpRequest& req) {
+                                                 HttpRequest& req,
+                                                 std::chrono::steady_clock::time_point deadline) {
   RuntimeReply reply;
   std::string_view content_type = kJson;
   std::string_view request_id;
   std::string_view suffix;
   const std::string& path = req.path;
   if (req.method == "GET" && path == "/2018-06-01/runtime/invocation/next") {
+    // The event answers this request later; a runtime that asked to close gets it, then EOF.
+    conn->close_after_event = !req.keep_alive;
     std::optional<RuntimeReply> refusal = backend_->OnNext(conn);
     if (!refusal) return Served::kParked;
     reply = std::move(*refusal);
@@ -241,7 +257,7 @@ RuntimeApiServer::Served RuntimeApiServer::Serve(const std::shared_ptr<RuntimeCo
   } else {
     reply = {404, "{\"errorMessage\":" + JsonQuote("Not found: " + path) + ",\"errorType\":\"NotFound\"}"};
   }
-  if (!conn->Send(HttpResponseHead(reply.status, content_type, reply.body.size()), reply.body)) {
+  if (!conn->Send(HttpResponseHead(reply.status, content_type, reply.body.size()), reply.body, deadline)) {
     conn->finished = true;
     return Served::kClose;
   }

@@ -66,8 +66,10 @@ class RuntimeApiServer {
   void Stop();
 
   enum class Served { kContinue, kParked, kClose };
-  // Answers one request read from `conn`. Any thread that holds `conn` may call it.
-  Served Serve(const std::shared_ptr<RuntimeConnection>& conn, HttpRequest& req);
+  // Answers one request read from `conn`. Any thread that holds `conn` may call it; the
+  // reply waits for room in the socket until `deadline`.
+  Served Serve(const std::shared_ptr<RuntimeConnection>& conn, HttpRequest& req,
+               std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max());
   // Gives a connection the backend kept back to the loop.
   void Resume(std::shared_ptr<RuntimeConnection> conn);
   // Answers a kept GET /next with an event. False when the runtime is gone or did not take
@@ -88,6 +90,7 @@ class RuntimeApiServer {
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   int port_ = 0;
+  bool accept_paused_ = false;  // out of descriptors: the listener is out of epoll until one closes
   std::thread thread_;
   // Owned by the loop thread.
   std::unordered_map<int, std::shared_ptr<RuntimeConnection>> conns_;

@@ -30,6 +30,8 @@ class RuntimeConnection {
   bool has_buffered() const { return !in_.empty(); }
   // Set when the connection must not be read again (peer closed, bad request, Connection: close).
   bool finished = false;
+  // The parked GET /next asked for "Connection: close": close once the event is sent.
+  bool close_after_event = false;
 
  private:
   const int fd_;

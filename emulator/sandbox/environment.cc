@@ -337,14 +337,20 @@ bool Environment::Deliver(const Invocation& inv, std::shared_ptr<RuntimeConnecti
     runtime_api_->Resume(std::move(conn));
     return false;
   }
+  if (conn->close_after_event) {
+    // The runtime answers on another connection; Invoke waits for it on cv_.
+    conn->finished = true;
+    runtime_api_->Resume(std::move(conn));
+    return true;
+  }
   const Served served = ServeHere(conn, deadline, [this] {
     return ending_ != Ending::kNone || exit_status_ || stopping_;
   });
   if (served == Served::kKept) {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     if (!stopping_ && !exit_status_) {
-      held_ = std::move(conn);
-      return true;
+      // An older held connection (the runtime moved to another one) goes back to the loop.
+      conn.swap(held_);
     }
   }
   if (conn) runtime_api_->Resume(std::move(conn));
@@ -372,7 +378,7 @@ Environment::Served Environment::ServeHere(std::shared_ptr<RuntimeConnection>& c
     }
     RuntimeConnection::Read got = conn->Next(&req);
     if (got == RuntimeConnection::Read::kRequest) {
-      RuntimeApiServer::Served served = runtime_api_->Serve(conn, req);
+      RuntimeApiServer::Served served = runtime_api_->Serve(conn, req, deadline);
       if (served == RuntimeApiServer::Served::kParked) {
         conn.reset();  // OnNext keeps it now
         result = Served::kParked;

@@ -1,6 +1,7 @@
 """Errors: Invoke API errors with boto3's modelled exceptions, and function errors (handler
 exceptions, init errors, crashes) with the payloads AWS's runtimes produce."""
 import json
+import re
 
 import botocore.exceptions
 
@@ -153,6 +154,37 @@ class ApiErrorsTest(EmulatorTestCase):
         data = json.loads(body)
         self.assertEqual(data["Type"], "User")
         self.assertTrue(data["Message"].startswith("Function not found: "), data)
+
+    def raw_exchange(self, data: bytes) -> bytes:
+        """Sends raw bytes to the front port and returns everything read until it closes."""
+        import socket
+        with socket.create_connection(("127.0.0.1", self.emu.port), timeout=10) as s:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+            out = b""
+            while chunk := s.recv(65536):
+                out += chunk
+        return out
+
+    def test_malformed_http_is_400_in_lambda_shape(self):
+        out = self.raw_exchange(b"POST /2015-03-31/functions HTTP/1.1\r\nContent-Length : 5\r\n\r\nhello")
+        head, _, body = out.partition(b"\r\n\r\n")
+        self.assertTrue(head.startswith(b"HTTP/1.1 400 "), out)
+        self.assertIn(b"x-amzn-ErrorType: InvalidRequestContentException", head)
+        self.assertIn(b"Connection: close", head)
+        self.assertEqual(json.loads(body)["Type"], "User")
+
+    def test_http_1_0_keep_alive_and_head(self):
+        out = self.raw_exchange(b"GET /2015-03-31/functions/PyEcho HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                                b"HEAD /nowhere HTTP/1.1\r\nConnection: close\r\n\r\n")
+        first, _, rest = out.partition(b"\r\n\r\n")
+        self.assertTrue(first.startswith(b"HTTP/1.1 200 "), out)
+        self.assertIn(b"Connection: keep-alive", first)
+        length = int(re.search(rb"Content-Length: (\d+)", first).group(1))
+        self.assertEqual(json.loads(rest[:length])["Configuration"]["FunctionName"], "PyEcho")
+        second = rest[length:]
+        self.assertTrue(second.startswith(b"HTTP/1.1 404 "), second)
+        self.assertTrue(second.endswith(b"\r\n\r\n"), "a HEAD answer carries no body")
 
     def test_emulator_still_healthy_after_errors(self):
         for _ in range(3):

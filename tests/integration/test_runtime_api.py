@@ -17,6 +17,9 @@ Resources:
   Pipelined:
     Type: AWS::Serverless::Function
     Properties: {Runtime: provided.al2023, CodeUri: pipelined/, Timeout: 10}
+  CloseEach:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: provided.al2023, CodeUri: closeeach/, Timeout: 10}
 """
 
 HTTP = r'''#!/usr/bin/env python3
@@ -137,9 +140,26 @@ while True:
 '''
 
 
+# A new connection per request, each asking to close (as curl-based clients may do).
+CLOSE_EACH = HTTP + r'''
+while True:
+    a = connect()
+    status, headers, event = request(a, "GET", NEXT, headers=[("Connection", "close")])
+    assert a.recv(10) == b"", "the connection stays open after Connection: close"
+    a.close()
+    rid = headers["lambda-runtime-aws-request-id"]
+    b = connect()
+    status, _, _ = request(b, "POST", f"/2018-06-01/runtime/invocation/{rid}/response", event,
+                           headers=[("Connection", "close")])
+    assert status == 202, status
+    b.close()
+'''
+
+
 class RuntimeApiWireTest(EmulatorTestCase):
     TEMPLATE = TEMPLATE
-    FILES = {"prober/bootstrap": PROBER, "garbage/bootstrap": GARBAGE, "pipelined/bootstrap": PIPELINED}
+    FILES = {"prober/bootstrap": PROBER, "garbage/bootstrap": GARBAGE, "pipelined/bootstrap": PIPELINED,
+             "closeeach/bootstrap": CLOSE_EACH}
 
     def test_probes_of_the_runtime_api(self):
         seen = self.invoke_json("Prober", {"probe": 1})
@@ -168,3 +188,7 @@ class RuntimeApiWireTest(EmulatorTestCase):
     def test_pipelined_response_and_next(self):
         for n in range(5):
             self.assertEqual(self.invoke_json("Pipelined", {"n": n}), {"n": n})
+
+    def test_connection_close_on_every_request(self):
+        for n in range(5):
+            self.assertEqual(self.invoke_json("CloseEach", {"n": n}), {"n": n})
