@@ -4,6 +4,7 @@ idle RSS, and cold starts (spawn to first GET /next) against the same process st
 Used by bench/run.py; every figure is measured in the run that prints it."""
 import http.client
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -36,7 +37,8 @@ def _project(functions, runtime_files):
     return d
 
 
-def _start(binary, project, port, extra=()):
+def _start(binary, project, port, extra=(), lines=None):
+    """Starts lambda-local; returns (process, ms to ready). Output lines go to `lines` if given."""
     t0 = time.perf_counter()
     proc = subprocess.Popen([binary, "start", "--port", str(port), "--ephemeral", *extra], cwd=project,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -44,7 +46,12 @@ def _start(binary, project, port, extra=()):
         if "lambda-local ready on" in line:
             ms = (time.perf_counter() - t0) * 1000
             import threading
-            threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+
+            def drain():
+                for rest in proc.stdout:
+                    if lines is not None:
+                        lines.append(rest)
+            threading.Thread(target=drain, daemon=True).start()
             return proc, ms
     raise RuntimeError("lambda-local exited before it was ready")
 
@@ -119,13 +126,15 @@ def _invoke_ms(port, name, conn=None):
     return ms
 
 
-def cold_starts(binary, build_dir, free_port, samples=15):
-    """{label: (cold invoke, by-hand spawn to /next, by-hand spawn to response, added)} in ms
-    (medians).
+def cold_starts(binary, build_dir, free_port, samples=21):
+    """{label: (cold invoke, by hand, added, outside the runtime's start)} in ms, medians.
 
-    Each of `samples` functions per runtime is invoked once (a cold start, measured from the
-    client); the by-hand baseline starts the exact argv/env/cwd the emulator used, answers its
-    first GET /next with {} and waits for the response. Added = cold invoke - by hand."""
+    Each of `samples` functions per runtime is invoked once: a cold start, timed by the
+    client. Right after each, the same process (argv, environment, folder of the environment
+    the emulator just started) is started by hand with bench/spawn_probe.cc, which answers its
+    first GET /next with {} and waits for the response. Added = the median of the paired
+    differences. Outside = the client's cold invoke minus the Init Duration the emulator
+    reports (spawn to first GET /next), i.e. the emulator's own share of a cold start."""
     cpp = os.path.join(build_dir, "bench", "lambda-local-cpp-runtime")
     probe = os.path.join(build_dir, "bench", "lambda-local-spawn-probe")
     files = {
@@ -140,23 +149,32 @@ def cold_starts(binary, build_dir, free_port, samples=15):
            for k, (_, runtime, code, handler) in enumerate(kinds) for i in range(samples)]
     project = _project(fns, files)
     port = free_port()
-    proc, _ = _start(binary, project, port)
+    lines = []
+    proc, _ = _start(binary, project, port, lines=lines)
     results = {}
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port)
         for k, (label, _, _, _) in enumerate(kinds):
-            cold = [_invoke_ms(port, f"Cold{k}{i:02d}", conn) for i in range(samples)]
-            # The by-hand baseline: the same process, argv, environment and folder.
-            pids = [p for p in _children(proc.pid)
-                    if _launch_of(p)[1].get("AWS_LAMBDA_FUNCTION_NAME") == f"Cold{k}00"]
-            argv, env, cwd = _launch_of(pids[0])
-            out = subprocess.run([probe, str(samples), cwd, *argv], env=env, capture_output=True,
-                                 text=True, check=True, timeout=300).stdout
-            rows = [line.split() for line in out.splitlines()]
-            to_next = statistics.median(float(r[0]) for r in rows)
-            to_response = statistics.median(float(r[1]) for r in rows)
-            emulator = statistics.median(cold)
-            results[label] = (emulator, to_next, to_response, emulator - to_response)
+            cold, by_hand = [], []
+            for i in range(samples):
+                name = f"Cold{k}{i:02d}"
+                cold.append(_invoke_ms(port, name, conn))
+                pid = next(p for p in _children(proc.pid)
+                           if _launch_of(p)[1].get("AWS_LAMBDA_FUNCTION_NAME") == name)
+                argv, env, cwd = _launch_of(pid)
+                out = subprocess.run([probe, "1", cwd, *argv], env=env, capture_output=True,
+                                     text=True, check=True, timeout=60).stdout
+                by_hand.append(float(out.split()[1]))
+            time.sleep(0.2)  # the REPORT lines reach the drain thread
+            init = {}
+            for line in lines:
+                m = re.search(r"\[(Cold\d+)\] REPORT .*Init Duration: ([\d.]+) ms", line)
+                if m:
+                    init[m.group(1)] = float(m.group(2))
+            outside = [cold[i] - init[f"Cold{k}{i:02d}"] for i in range(samples) if f"Cold{k}{i:02d}" in init]
+            added = statistics.median(c - h for c, h in zip(cold, by_hand))
+            results[label] = (statistics.median(cold), statistics.median(by_hand), added,
+                              statistics.median(outside) if outside else float("nan"))
     finally:
         _stop(proc)
         shutil.rmtree(project, ignore_errors=True)
