@@ -59,11 +59,9 @@ Status PutFunctionConcurrency(const ControlPlaneContext& ctx, const HttpRequest&
 
 Status GetFunctionConcurrency(const ControlPlaneContext& ctx, const HttpRequest& req,
                               HttpResponse& res) {
-  auto target = ParseTarget(ctx, req, Qualifiers::kRejected);
-  if (!target.ok()) return target.status();
-  auto rec = GetRecord(ctx, target->name);
-  if (!rec.ok()) return rec.status();
-  WriteJson(res, 200, ConcurrencyJson(rec->latest->reserved_concurrency));
+  auto fn = ReadFunction(ctx, req, Qualifiers::kRejected);
+  if (!fn.ok()) return fn.status();
+  WriteJson(res, 200, ConcurrencyJson(fn->config->reserved_concurrency));
   return Status::Ok();
 }
 
@@ -115,15 +113,11 @@ struct InvokeConfigTarget {
 
 Result<InvokeConfigTarget> ResolveInvokeConfigTarget(const ControlPlaneContext& ctx,
                                                      const HttpRequest& req) {
-  auto target = ParseTarget(ctx, req, Qualifiers::kAllowed);
-  if (!target.ok()) return target.status();
-  auto rec = GetRecord(ctx, target->name);
-  if (!rec.ok()) return rec.status();
-  auto config = ConfigFor(ctx, *rec, target->qualifier);
-  if (!config.ok()) return config.status();
+  auto fn = ReadFunction(ctx, req, Qualifiers::kAllowed);
+  if (!fn.ok()) return fn.status();
   InvokeConfigTarget out;
-  out.name = target->name;
-  out.key = target->qualifier.empty() ? "$LATEST" : target->qualifier;
+  out.name = fn->target.name;
+  out.key = fn->target.qualifier.empty() ? "$LATEST" : fn->target.qualifier;
   out.arn = FunctionArn(ctx, out.name, out.key);
   return out;
 }

@@ -228,32 +228,24 @@ Status CreateFunction(const ControlPlaneContext& ctx, const HttpRequest& req,
 
 Status GetFunction(const ControlPlaneContext& ctx, const HttpRequest& req,
                    HttpResponse& res) {
-  auto target = ParseTarget(ctx, req, Qualifiers::kAllowed);
-  if (!target.ok()) return target.status();
-  auto rec = GetRecord(ctx, target->name);
-  if (!rec.ok()) return rec.status();
-  auto config = ConfigFor(ctx, *rec, target->qualifier);
-  if (!config.ok()) return config.status();
+  auto fn = ReadFunction(ctx, req, Qualifiers::kAllowed);
+  if (!fn.ok()) return fn.status();
   GetFunctionView view;
-  view.config = config->get();
-  view.arn = FunctionArn(ctx, target->name, target->qualifier);
-  view.code_location = CodeLocation(req, target->name, (*config)->version);
-  view.tags = &rec->tags;
-  view.reserved_concurrency = rec->latest->reserved_concurrency;
+  view.config = fn->config.get();
+  view.arn = FunctionArn(ctx, fn->target.name, fn->target.qualifier);
+  view.code_location = CodeLocation(req, fn->target.name, fn->config->version);
+  view.tags = &fn->record.tags;
+  view.reserved_concurrency = fn->record.latest->reserved_concurrency;
   WriteJson(res, 200, GetFunctionJson(view));
   return Status::Ok();
 }
 
 Status GetFunctionConfiguration(const ControlPlaneContext& ctx, const HttpRequest& req,
                                 HttpResponse& res) {
-  auto target = ParseTarget(ctx, req, Qualifiers::kAllowed);
-  if (!target.ok()) return target.status();
-  auto rec = GetRecord(ctx, target->name);
-  if (!rec.ok()) return rec.status();
-  auto config = ConfigFor(ctx, *rec, target->qualifier);
-  if (!config.ok()) return config.status();
-  WriteJson(res, 200,
-            FunctionConfigurationJson(**config, FunctionArn(ctx, target->name, target->qualifier)));
+  auto fn = ReadFunction(ctx, req, Qualifiers::kAllowed);
+  if (!fn.ok()) return fn.status();
+  WriteJson(res, 200, FunctionConfigurationJson(
+                          *fn->config, FunctionArn(ctx, fn->target.name, fn->target.qualifier)));
   return Status::Ok();
 }
 

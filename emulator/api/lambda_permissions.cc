@@ -177,15 +177,11 @@ Status AddPermission(const ControlPlaneContext& ctx, const HttpRequest& req,
 
 Status GetPolicy(const ControlPlaneContext& ctx, const HttpRequest& req,
                  HttpResponse& res) {
-  auto target = ParseTarget(ctx, req, Qualifiers::kAllowed);
-  if (!target.ok()) return target.status();
-  auto rec = GetRecord(ctx, target->name);
-  if (!rec.ok()) return rec.status();
-  auto config = ConfigFor(ctx, *rec, target->qualifier);
-  if (!config.ok()) return config.status();
-  const std::string resource = FunctionArn(ctx, target->name, target->qualifier);
+  auto fn = ReadFunction(ctx, req, Qualifiers::kAllowed);
+  if (!fn.ok()) return fn.status();
+  const std::string resource = FunctionArn(ctx, fn->target.name, fn->target.qualifier);
   std::vector<std::string> statements;
-  for (const auto& [sid, statement] : rec->policy_statements) {
+  for (const auto& [sid, statement] : fn->record.policy_statements) {
     if (StatementResource(statement) == resource) statements.push_back(statement);
   }
   if (statements.empty()) {
@@ -197,7 +193,7 @@ Status GetPolicy(const ControlPlaneContext& ctx, const HttpRequest& req,
   w.Key("Policy");
   WriteString(w, PolicyDocument(statements));
   w.Key("RevisionId");
-  WriteString(w, rec->policy_revision_id);
+  WriteString(w, fn->record.policy_revision_id);
   w.EndObject();
   WriteJson(res, 200, std::string(buf.GetString(), buf.GetSize()));
   return Status::Ok();

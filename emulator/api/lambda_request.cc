@@ -128,6 +128,17 @@ Result<FunctionRecord> GetRecord(const ControlPlaneContext& ctx, const std::stri
   return std::move(*rec);
 }
 
+Result<FunctionRead> ReadFunction(const ControlPlaneContext& ctx, const HttpRequest& req,
+                                  Qualifiers qualifiers) {
+  auto target = ParseTarget(ctx, req, qualifiers);
+  if (!target.ok()) return target.status();
+  auto rec = GetRecord(ctx, target->name);
+  if (!rec.ok()) return rec.status();
+  auto config = ConfigFor(ctx, *rec, target->qualifier);
+  if (!config.ok()) return config.status();
+  return FunctionRead{std::move(*target), std::move(*rec), std::move(*config)};
+}
+
 Status UpdateRecord(const ControlPlaneContext& ctx, const std::string& name,
                     const std::function<Status(FunctionRecord&)>& mutate) {
   bool found = false;

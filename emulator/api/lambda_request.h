@@ -49,6 +49,17 @@ Result<TargetRef> ParseTarget(const std::string& region, const std::string& acco
 // The record of `name`, or ResourceNotFoundException.
 Result<FunctionRecord> GetRecord(const ControlPlaneContext& ctx, const std::string& name);
 
+// What a read of one function needs: the target the path names, its record, and the
+// configuration the qualifier names (the latest one when there is no qualifier).
+struct FunctionRead {
+  TargetRef target;
+  FunctionRecord record;
+  std::shared_ptr<const FunctionConfig> config;
+};
+// ParseTarget, GetRecord and ConfigFor in that order, each one's error answered as it is.
+Result<FunctionRead> ReadFunction(const ControlPlaneContext& ctx, const HttpRequest& req,
+                                  Qualifiers qualifiers);
+
 // FunctionStore::Update, answering ResourceNotFoundException with this context's ARN when there
 // is no such function. Errors `mutate` returns pass through unchanged.
 Status UpdateRecord(const ControlPlaneContext& ctx, const std::string& name,

@@ -231,14 +231,12 @@ Status CreateAlias(const ControlPlaneContext& ctx, const HttpRequest& req,
 
 Status GetAlias(const ControlPlaneContext& ctx, const HttpRequest& req,
                 HttpResponse& res) {
-  auto target = ParseTarget(ctx, req, Qualifiers::kRejected);
-  if (!target.ok()) return target.status();
+  auto fn = ReadFunction(ctx, req, Qualifiers::kRejected);
+  if (!fn.ok()) return fn.status();
   const std::string alias_name = PercentDecode(req.matches[2].str());
-  auto rec = GetRecord(ctx, target->name);
-  if (!rec.ok()) return rec.status();
-  auto it = rec->aliases.find(alias_name);
-  if (it == rec->aliases.end()) return AliasNotFound(ctx, target->name, alias_name);
-  WriteJson(res, 200, AliasConfigurationJson(FunctionArn(ctx, target->name), it->second));
+  auto it = fn->record.aliases.find(alias_name);
+  if (it == fn->record.aliases.end()) return AliasNotFound(ctx, fn->target.name, alias_name);
+  WriteJson(res, 200, AliasConfigurationJson(FunctionArn(ctx, fn->target.name), it->second));
   return Status::Ok();
 }
 
