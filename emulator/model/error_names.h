@@ -28,5 +28,7 @@ inline constexpr char kRuntimeUnknown[] = "Runtime.Unknown";
 inline constexpr char kInvalidRequestId[] = "InvalidRequestID";
 inline constexpr char kRuntimeTooLarge[] = "RequestEntityTooLarge";
 inline constexpr char kInvalidStateTransition[] = "InvalidStateTransition";
+inline constexpr char kRuntimeShutdown[] = "Runtime.Shutdown";
+inline constexpr char kRuntimeApiNotFound[] = "NotFound";
 
 }  // namespace ll::errors

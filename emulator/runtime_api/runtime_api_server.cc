@@ -10,7 +10,8 @@
 
 #include <cerrno>
 
-#include "base/strings.h"
+#include "model/error_names.h"
+#include "model/log_lines.h"
 
 namespace ll {
 namespace {
@@ -255,7 +256,7 @@ RuntimeApiServer::Served RuntimeApiServer::Serve(const std::shared_ptr<RuntimeCo
     reply = {200, "pong"};
     content_type = "text/plain";
   } else {
-    reply = {404, "{\"errorMessage\":" + JsonQuote("Not found: " + path) + ",\"errorType\":\"NotFound\"}"};
+    reply = {404, PlatformErrorJson(errors::kRuntimeApiNotFound, "Not found: " + path)};
   }
   if (!conn->Send(HttpResponseHead(reply.status, content_type, reply.body.size()), reply.body, deadline)) {
     conn->finished = true;

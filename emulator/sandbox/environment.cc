@@ -33,7 +33,7 @@ double MsBetween(Clock::time_point a, Clock::time_point b) {
 }
 
 RuntimeReply InvalidRequestId() {
-  return {400, "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}"};
+  return {400, PlatformErrorJson(errors::kInvalidRequestId, "Invalid request ID")};
 }
 
 }  // namespace
@@ -302,14 +302,12 @@ std::optional<RuntimeReply> Environment::OnNext(std::shared_ptr<RuntimeConnectio
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_ || state_ == State::kDead) {
-      return RuntimeReply{500,
-                          "{\"errorMessage\":\"The execution environment is shutting down\","
-                          "\"errorType\":\"Runtime.Shutdown\"}"};
+      return RuntimeReply{
+          500, PlatformErrorJson(errors::kRuntimeShutdown, "The execution environment is shutting down")};
     }
     if (state_ == State::kInvoking) {
-      return RuntimeReply{403,
-                          "{\"errorMessage\":\"State transition from Running to Ready is not allowed\","
-                          "\"errorType\":\"InvalidStateTransition\"}"};
+      return RuntimeReply{403, PlatformErrorJson(errors::kInvalidStateTransition,
+                                                 "State transition from Running to Ready is not allowed")};
     }
     if (state_ == State::kStarting) {
       init_duration_ms_ = MsBetween(spawned_at_, Clock::now());
@@ -427,9 +425,9 @@ RuntimeReply Environment::PostResponse(const RuntimeConnection* from, const std:
           fmt::format("Response payload size ({} bytes) exceeded maximum allowed payload size "
                       "({} bytes).",
                       body.size(), kMaxResponseBytes));
-      reply = {413, fmt::format("{{\"errorMessage\":\"Exceeded maximum allowed payload size ({} "
-                                "bytes).\",\"errorType\":\"RequestEntityTooLarge\"}}",
-                                kMaxResponseBytes)};
+      reply = {413, PlatformErrorJson(errors::kRuntimeTooLarge,
+                                      fmt::format("Exceeded maximum allowed payload size ({} bytes).",
+                                                  kMaxResponseBytes))};
     } else {
       ending_ = Ending::kResponse;
       answer_ = std::move(body);
@@ -465,8 +463,8 @@ RuntimeReply Environment::PostInitError(const std::string& error_type, std::stri
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ != State::kStarting) {
-      return {403, "{\"errorMessage\":\"Init error can only be reported during init\","
-                   "\"errorType\":\"InvalidStateTransition\"}"};
+      return {403, PlatformErrorJson(errors::kInvalidStateTransition,
+                                     "Init error can only be reported during init")};
     }
     init_error_type_ = error_type.empty() ? errors::kRuntimeUnknown : error_type;
     if (body.empty() || body.size() > kMaxResponseBytes) body = PlatformErrorJson(init_error_type_, "");
