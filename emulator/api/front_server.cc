@@ -22,10 +22,12 @@ ServiceRoute RouteOf(const HttpRequest& req) {
   const std::string target = req.HeaderValue("X-Amz-Target");
   const std::string content_type = req.HeaderValue("Content-Type");
   // A query-protocol request may carry Action/Version in the query string instead of a body.
-  std::string body = req.body;
+  std::string_view body = req.body;
   std::string type = content_type;
+  std::string from_query;
   if (body.empty() && req.HasParam("Action")) {
-    body = "Action=" + req.Param("Action") + "&Version=" + req.Param("Version");
+    from_query = "Action=" + req.Param("Action") + "&Version=" + req.Param("Version");
+    body = from_query;
     type = "application/x-www-form-urlencoded";
   }
   in.authorization = auth;
@@ -71,7 +73,7 @@ FrontServer::FrontServer(FrontOptions options, const LambdaApiContext* lambda,
   RegisterControlPlaneRoutes(s, control_plane);
 
   // Everything no Lambda route took: SQS (JSON or query), or an unknown operation.
-  auto catch_all = [sqs](const HttpRequest& req, HttpResponse& res) {
+  auto catch_all = [sqs](HttpRequest& req, HttpResponse& res) {
     ServiceRoute route = RouteOf(req);
     if (route.service == "sqs" && sqs) {
       sqs::SqsHttpRequest in;
@@ -80,7 +82,7 @@ FrontServer::FrontServer(FrontOptions options, const LambdaApiContext* lambda,
       if (size_t q = req.target.find('?'); q != std::string::npos) in.query = req.target.substr(q + 1);
       in.target = req.HeaderValue("X-Amz-Target");
       in.content_type = req.HeaderValue("Content-Type");
-      in.body = req.body;
+      in.body = std::move(req.body);  // routed already: the body is not needed again
       in.host = req.HeaderValue("Host");
       in.query_mode_header = req.HeaderValue("x-amzn-query-mode") == "true";
       sqs::SqsHttpResponse out = sqs::HandleSqs(*sqs, in);

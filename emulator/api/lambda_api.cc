@@ -1,8 +1,10 @@
 #include "api/lambda_api.h"
 
 #include "http/http_server.h"
-#include <rapidjson/document.h>
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
 #include <chrono>
 
@@ -37,7 +39,7 @@ Result<ResolvedFunction> ResolveTarget(const LambdaApiContext& ctx, const HttpRe
   return ctx.store->Resolve(target->name, target->qualifier);
 }
 
-void HandleInvoke(const LambdaApiContext& ctx, const HttpRequest& req, HttpResponse& res) {
+void HandleInvoke(const LambdaApiContext& ctx, HttpRequest& req, HttpResponse& res) {
   const LambdaApiOptions& options = ctx.options;
   const std::string request_id = NewUuid();
   res.SetHeader("x-amzn-RequestId", request_id);
@@ -76,17 +78,21 @@ void HandleInvoke(const LambdaApiContext& ctx, const HttpRequest& req, HttpRespo
                                        "InvokeFunction operation",
                                        kMaxSyncPayload)));
   }
-  std::string payload = req.body.empty() ? "{}" : req.body;
+  // The body moves into the invocation: the payload is not copied on the invoke path.
+  std::string payload = req.body.empty() ? std::string("{}") : std::move(req.body);
   {
-    rapidjson::Document doc;
-    doc.Parse(payload.data(), payload.size());  // also rejects anything after the value
-    if (doc.HasParseError()) {
+    // Validate without building a document; also rejects anything after the value.
+    rapidjson::MemoryStream bytes(payload.data(), payload.size());
+    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(bytes);
+    rapidjson::BaseReaderHandler<> ignore;
+    rapidjson::Reader reader;
+    rapidjson::ParseResult parsed = reader.Parse(in, ignore);
+    if (parsed.IsError()) {
       return WriteLambdaError(
           res, Status::Error(errors::kInvalidRequestContent,
                              fmt::format("Could not parse request body into json: Could not parse "
                                          "payload into json: {} (at offset {})",
-                                         rapidjson::GetParseError_En(doc.GetParseError()),
-                                         doc.GetErrorOffset())));
+                                         rapidjson::GetParseError_En(parsed.Code()), parsed.Offset())));
     }
   }
   std::string client_context;
@@ -133,7 +139,7 @@ void HandleInvoke(const LambdaApiContext& ctx, const HttpRequest& req, HttpRespo
   res.SetContent(std::move(r.outcome.payload), "application/json");
 }
 
-void HandleInvokeAsync(const LambdaApiContext& ctx, const HttpRequest& req,
+void HandleInvokeAsync(const LambdaApiContext& ctx, HttpRequest& req,
                        HttpResponse& res) {
   const std::string request_id = NewUuid();
   res.SetHeader("x-amzn-RequestId", request_id);
@@ -141,7 +147,7 @@ void HandleInvokeAsync(const LambdaApiContext& ctx, const HttpRequest& req,
   if (!target.ok()) return WriteLambdaError(res, target.status());
   Invocation inv;
   inv.request_id = request_id;
-  inv.payload = req.body.empty() ? "{}" : req.body;
+  inv.payload = req.body.empty() ? std::string("{}") : std::move(req.body);
   inv.invoked_function_arn = target->config->Arn();
   inv.trace_id = NewTraceId();
   Status s = ctx.async->Enqueue(*target, std::move(inv));
@@ -154,11 +160,11 @@ void HandleInvokeAsync(const LambdaApiContext& ctx, const HttpRequest& req,
 
 void RegisterInvokeRoutes(HttpServer& server, const LambdaApiContext* context) {
   server.Post(R"(/2015-03-31/functions/([^/]+)/invocations/?)",
-              [context](const HttpRequest& req, HttpResponse& res) {
+              [context](HttpRequest& req, HttpResponse& res) {
                 HandleInvoke(*context, req, res);
               });
   server.Post(R"(/2014-11-13/functions/([^/]+)/invoke-async/?)",
-              [context](const HttpRequest& req, HttpResponse& res) {
+              [context](HttpRequest& req, HttpResponse& res) {
                 HandleInvokeAsync(*context, req, res);
               });
 }

@@ -17,7 +17,8 @@
 
 namespace ll {
 
-using HttpHandler = std::function<void(const HttpRequest&, HttpResponse&)>;
+// A handler may take the request by non-const reference to move its body out.
+using HttpHandler = std::function<void(HttpRequest&, HttpResponse&)>;
 
 struct HttpServerOptions {
   size_t max_body_bytes = 80u << 20;

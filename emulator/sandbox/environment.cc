@@ -548,8 +548,10 @@ void Environment::EmitLine(std::string_view line) {
 void Environment::BeginCapture(const std::string& request_id, const std::string& version) {
   std::lock_guard<std::mutex> lock(log_mu_);
   if (capturing_ && capture_id_ == request_id) return;
-  // Output printed during init belongs before START, as in AWS.
-  ReadAvailableLocked();
+  // Output printed during init belongs before START, as in AWS. Later invocations skip this
+  // read: the reader thread and the read before END keep their output in order.
+  if (!captured_once_) ReadAvailableLocked();
+  captured_once_ = true;
   capturing_ = true;
   capture_id_ = request_id;
   captured_.clear();

@@ -154,6 +154,7 @@ class Environment : public RuntimeApiBackend {
   // Guarded by log_mu_.
   std::string partial_line_;
   bool capturing_ = false;
+  bool captured_once_ = false;  // the first invocation's START has been written
   std::string capture_id_;
   std::string captured_;
 };
