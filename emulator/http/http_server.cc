@@ -31,9 +31,6 @@ void HttpServer::Put(const std::string& pattern, HttpHandler handler) {
 void HttpServer::Delete(const std::string& pattern, HttpHandler handler) {
   routes_.push_back({"DELETE", std::regex(pattern), std::move(handler)});
 }
-void HttpServer::Patch(const std::string& pattern, HttpHandler handler) {
-  routes_.push_back({"PATCH", std::regex(pattern), std::move(handler)});
-}
 void HttpServer::SetPreRouting(std::function<bool(const HttpRequest&, HttpResponse&)> handler) {
   pre_routing_ = std::move(handler);
 }

@@ -38,7 +38,6 @@ class HttpServer {
   void Post(const std::string& pattern, HttpHandler handler);
   void Put(const std::string& pattern, HttpHandler handler);
   void Delete(const std::string& pattern, HttpHandler handler);
-  void Patch(const std::string& pattern, HttpHandler handler);
   // Runs before routing; returns true when it has answered the request.
   void SetPreRouting(std::function<bool(const HttpRequest&, HttpResponse&)> handler);
   // Fills in a response with status >= 400 and no body (404 when no route matched, 413).

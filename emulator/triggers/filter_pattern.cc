@@ -346,11 +346,6 @@ bool FilterPattern::MatchesSqsRecord(const rapidjson::Value& record) const {
   return MatchFields(tree_->root, &record, body_is_json ? &parsed : nullptr);
 }
 
-bool MatchesAny(const std::vector<FilterPattern>& filters, const rapidjson::Value& record) {
-  return filters.empty() || std::any_of(filters.begin(), filters.end(),
-                                        [&](const auto& f) { return f.Matches(record); });
-}
-
 bool MatchesAnySqsRecord(const std::vector<FilterPattern>& filters,
                          const rapidjson::Value& record) {
   return filters.empty() || std::any_of(filters.begin(), filters.end(),

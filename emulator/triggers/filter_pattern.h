@@ -36,10 +36,8 @@ class FilterPattern {
   std::shared_ptr<const Tree> tree_;  // never null
 };
 
-// FilterCriteria semantics: no filters keep every record; otherwise a record is kept when ANY
-// filter matches.
-bool MatchesAny(const std::vector<FilterPattern>& filters, const rapidjson::Value& record);
-// The same with FilterPattern::MatchesSqsRecord, for records of an SQS event source mapping.
+// FilterCriteria semantics for records of an SQS event source mapping: no filters keep every
+// record; otherwise a record is kept when ANY filter matches (FilterPattern::MatchesSqsRecord).
 bool MatchesAnySqsRecord(const std::vector<FilterPattern>& filters, const rapidjson::Value& record);
 
 }  // namespace ll

@@ -158,14 +158,14 @@ TEST_CASE("wildcard matches * against any run of characters") {
   CHECK(Match(R"({"k": [{"wildcard": "*"}]})", R"({"k": ""})"));
 }
 
-TEST_CASE("MatchesAny: no filters keep everything, otherwise any filter keeps") {
-  auto record = Json(R"({"a": 2})");
+TEST_CASE("MatchesAnySqsRecord: no filters keep everything, otherwise any filter keeps") {
+  auto record = Json(R"({"body": "{\"a\": 2}"})");
   std::vector<FilterPattern> filters;
-  CHECK(ll::MatchesAny(filters, record));
-  filters.push_back(*FilterPattern::Parse(R"({"a": [1]})"));
-  CHECK_FALSE(ll::MatchesAny(filters, record));
-  filters.push_back(*FilterPattern::Parse(R"({"a": [2]})"));
-  CHECK(ll::MatchesAny(filters, record));
+  CHECK(ll::MatchesAnySqsRecord(filters, record));
+  filters.push_back(*FilterPattern::Parse(R"({"body": {"a": [1]}})"));
+  CHECK_FALSE(ll::MatchesAnySqsRecord(filters, record));
+  filters.push_back(*FilterPattern::Parse(R"({"body": {"a": [2]}})"));
+  CHECK(ll::MatchesAnySqsRecord(filters, record));
 }
 
 TEST_CASE("SQS: a JSON body is matched by an object pattern on body") {
