@@ -1,7 +1,9 @@
 """Runs lambda-local's benchmarks and prints a markdown table.
 
-Rows: warm sync invoke of a `provided` C++ function at 1 and 4 connections (wrk), the same
-through the bundled Python and Node.js runtimes, the floor (a bare cpp-httplib echo server),
+Rows: warm sync invoke of a `provided` C++ function at 1 and 4 connections (wrk), and at 1
+connection with a closed-loop client of our own (bench/latency_client.cc: no load generator's
+event loop in the tail), the same through the bundled Python and Node.js runtimes, the floor
+(a bare cpp-httplib echo server, measured with both clients),
 cold starts against the same runtime process started by hand, `lambda-local start` to ready
 for 1 and 1,000 functions, and idle RSS. Every figure is measured in this run.
 Then a second table from bench/sqs_bench.py: SQS throughput against moto's server and
@@ -9,6 +11,7 @@ send-to-function latency (skip it with --skip-sqs).
 """
 import argparse
 import datetime
+import json
 import os
 import platform
 import re
@@ -101,6 +104,16 @@ def wrk(url, connections, duration):
     }
 
 
+def closed_loop(build_dir, port, path, requests):
+    """One connection, one request at a time (bench/latency_client.cc): latency without
+    wrk's own event loop in the tail. Returns the same keys as wrk(), in ms."""
+    out = subprocess.run([os.path.join(build_dir, "bench", "lambda-local-latency-client"), str(port), path,
+                          str(requests)], capture_output=True, text=True, check=True).stdout
+    r = json.loads(out)
+    return {"rps": r["rps"], "p50": r["p50_us"] / 1000, "p99": r["p99_us"] / 1000,
+            "p999": r["p999_us"] / 1000, "errors": r["errors"], "socket_errors": ""}
+
+
 def warm_up(url, n=50):
     import urllib.request
     for _ in range(n):
@@ -118,25 +131,35 @@ def main():
     build_dir = os.path.join(ROOT, args.build_dir)
     binary = os.path.join(build_dir, "cli", "lambda-local")
     project = make_project(build_dir)
-    rows = []
     try:
-        # Floor: bare cpp-httplib echo server.
+        # The floor (bare cpp-httplib echo server) and lambda-local run side by side, and their
+        # runs alternate, so that both see the same moments of this machine's noise.
         echo = subprocess.Popen([os.path.join(build_dir, "bench", "lambda-local-echo-server")],
                                 stdout=subprocess.PIPE, text=True)
         echo_port = int(echo.stdout.readline())
-        floor = {c: [wrk(f"http://127.0.0.1:{echo_port}/echo", c, args.duration) for _ in range(args.repeats)]
-                 for c in (1, 4)}
-        echo.terminate()
-        echo.wait()
-
+        floor_url = f"http://127.0.0.1:{echo_port}/echo"
         port = free_port()
         proc, log_path = start_quiet(binary, project, port)
         base = f"http://127.0.0.1:{port}/2015-03-31/functions"
-        results = {}
-        for name, conns in (("BenchCpp", 1), ("BenchCpp", 4), ("BenchPython", 1), ("BenchNode", 1)):
+        cpp_path = "/2015-03-31/functions/BenchCpp/invocations"
+        warm_up(f"http://127.0.0.1:{port}{cpp_path}")
+        floor = {1: [], 4: []}
+        results = {("BenchCpp", 1): [], ("BenchCpp", 4): []}
+        for conns in (1, 4):
+            for _ in range(args.repeats):
+                floor[conns].append(wrk(floor_url, conns, args.duration))
+                results[("BenchCpp", conns)].append(wrk(f"{base}/BenchCpp/invocations", conns, args.duration))
+        requests = 10000 * args.duration
+        closed = {"floor": [], "cpp": []}
+        for _ in range(args.repeats):
+            closed["floor"].append(closed_loop(build_dir, echo_port, "/echo", requests))
+            closed["cpp"].append(closed_loop(build_dir, port, cpp_path, requests))
+        echo.terminate()
+        echo.wait()
+        for name in ("BenchPython", "BenchNode"):
             url = f"{base}/{name}/invocations"
             warm_up(url)
-            results[(name, conns)] = [wrk(url, conns, args.duration) for _ in range(args.repeats)]
+            results[(name, 1)] = [wrk(url, 1, args.duration) for _ in range(args.repeats)]
         stop(proc)
         os.unlink(log_path)
     finally:
@@ -168,7 +191,9 @@ def main():
     lines.append("")
     lines.append(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}; "
                  f"load average {load[0]:.2f} at start; "
-                 f"wrk, {args.duration} s per run, median of {args.repeats} runs. Command: `bench/run`.")
+                 f"wrk, {args.duration} s per run, median of {args.repeats} runs; closed-loop client "
+                 f"(`bench/latency_client.cc`), {10000 * args.duration:,} requests per run, median of "
+                 f"{args.repeats} runs; floor and lambda-local runs alternate. Command: `bench/run`.")
     lines.append("")
     lines.append("| what | p50 | p99 | throughput | non-2xx | floor p50 / throughput | ratio (p50 vs floor) |")
     lines.append("|---|---|---|---|---|---|---|")
@@ -184,6 +209,14 @@ def main():
                      f"{med(runs, 'p50') / f_p50:.1f}x |")
     lines.append(f"| floor: bare cpp-httplib echo, 1 connection | {med(floor[1], 'p50'):.3f} ms | "
                  f"{med(floor[1], 'p99'):.3f} ms | {med(floor[1], 'rps'):,.0f}/s | 0 | | 1.0x |")
+    cl_cpp, cl_floor = closed["cpp"], closed["floor"]
+    lines.append(f"| warm invoke, provided (C++), 1 connection, closed-loop client | {med(cl_cpp, 'p50'):.3f} ms | "
+                 f"{med(cl_cpp, 'p99'):.3f} ms (p99.9 {med(cl_cpp, 'p999'):.3f} ms) | {med(cl_cpp, 'rps'):,.0f}/s | "
+                 f"{errs(cl_cpp)} | {med(cl_floor, 'p50'):.3f} ms / {med(cl_floor, 'rps'):,.0f}/s | "
+                 f"{med(cl_cpp, 'p50') / med(cl_floor, 'p50'):.1f}x |")
+    lines.append(f"| floor: bare cpp-httplib echo, 1 connection, closed-loop client | {med(cl_floor, 'p50'):.3f} ms | "
+                 f"{med(cl_floor, 'p99'):.3f} ms (p99.9 {med(cl_floor, 'p999'):.3f} ms) | "
+                 f"{med(cl_floor, 'rps'):,.0f}/s | {errs(cl_floor)} | | 1.0x |")
     for count in (1, 1000):
         med_ms, max_ms, _ = ready[count]
         lines.append(f"| `lambda-local start` to ready, {count:,} function(s) | {med_ms:.1f} ms | "
