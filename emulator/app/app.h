@@ -12,6 +12,7 @@
 #include "base/status.h"
 #include "invoke/async_queue.h"
 #include "invoke/invoker.h"
+#include "process/launcher.h"
 #include "process/memory_limit.h"
 #include "process/reaper.h"
 #include "runtimes/runtime_catalog.h"
@@ -70,6 +71,7 @@ class App {
   std::unique_ptr<RuntimeCatalog> catalog_;
   std::unique_ptr<MemoryLimiter> limiter_;
   std::unique_ptr<Reaper> reaper_;  // lives until the App is destroyed
+  std::unique_ptr<Launcher> launcher_;
   std::unique_ptr<FunctionStore> store_;
   std::unique_ptr<Invoker> invoker_;
   std::unique_ptr<sqs::SqsService> sqs_;

@@ -53,14 +53,25 @@ std::string OwnCgroupPath(const std::string& controller) {
 class CgroupBox : public MemoryBox {
  public:
   // The peak file stays open: it is read after every invocation.
-  CgroupBox(std::string dir, const std::string& peak_file)
-      : dir_(std::move(dir)), peak_fd_(open((dir_ + "/" + peak_file).c_str(), O_RDONLY | O_CLOEXEC)) {}
+  CgroupBox(int version, std::string dir)
+      : version_(version),
+        dir_(std::move(dir)),
+        peak_fd_(open((dir_ + (version == 2 ? "/memory.peak" : "/memory.max_usage_in_bytes")).c_str(),
+                      O_RDONLY | O_CLOEXEC)) {}
   ~CgroupBox() override {
     if (peak_fd_ >= 0) close(peak_fd_);
     // The environment's processes are gone by now; a leftover group would only leak a directory.
     rmdir(dir_.c_str());
   }
   std::string procs_path() const override { return dir_ + "/cgroup.procs"; }
+  bool SetLimit(int64_t limit_bytes) override {
+    const std::string limit = std::to_string(limit_bytes);
+    if (version_ == 2) return WriteFile(dir_ + "/memory.max", limit) && WriteFile(dir_ + "/memory.swap.max", "0");
+    // From no limit: memory first, then memory+swap, which may never be below it.
+    bool ok = WriteFile(dir_ + "/memory.limit_in_bytes", limit);
+    WriteFile(dir_ + "/memory.memsw.limit_in_bytes", limit);  // absent without swap accounting
+    return ok;
+  }
   void Attach(pid_t) override {}
   int64_t PeakBytes() const override {
     char buf[32];
@@ -71,8 +82,9 @@ class CgroupBox : public MemoryBox {
   }
 
  private:
-  std::string dir_;
-  int peak_fd_;
+  const int version_;
+  const std::string dir_;
+  const int peak_fd_;
 };
 
 class CgroupLimiter : public MemoryLimiter {
@@ -84,17 +96,11 @@ class CgroupLimiter : public MemoryLimiter {
     return fmt::format("memory cgroup v{} ({})", version_, root_);
   }
 
-  std::unique_ptr<MemoryBox> NewBox(int64_t limit_bytes) override {
+  bool uses_cgroups() const override { return true; }
+  std::unique_ptr<MemoryBox> NewBox() override {
     std::string dir = fmt::format("{}/env-{}", root_, next_id_++);
     if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return nullptr;
-    if (version_ == 2) {
-      WriteFile(dir + "/memory.max", std::to_string(limit_bytes));
-      WriteFile(dir + "/memory.swap.max", "0");
-      return std::make_unique<CgroupBox>(dir, "memory.peak");
-    }
-    WriteFile(dir + "/memory.limit_in_bytes", std::to_string(limit_bytes));
-    WriteFile(dir + "/memory.memsw.limit_in_bytes", std::to_string(limit_bytes));
-    return std::make_unique<CgroupBox>(dir, "memory.max_usage_in_bytes");
+    return std::make_unique<CgroupBox>(version_, dir);
   }
 
   // Makes a lambda-local-<pid> group under this process's own group; nullptr when not allowed.
@@ -157,13 +163,17 @@ class RssLimiter;
 
 class RssBox : public MemoryBox {
  public:
-  RssBox(RssLimiter* owner, int64_t limit) : owner_(owner), limit_(limit) {}
+  explicit RssBox(RssLimiter* owner) : owner_(owner) {}
   ~RssBox() override;
   std::string procs_path() const override { return ""; }
+  bool SetLimit(int64_t limit_bytes) override {
+    limit_.store(limit_bytes);
+    return true;
+  }
   void Attach(pid_t process_group) override;
   int64_t PeakBytes() const override { return peak_.load(); }
 
-  int64_t limit_;
+  std::atomic<int64_t> limit_{INT64_MAX};
   std::atomic<int64_t> peak_{0};
   std::atomic<pid_t> group_{0};
 
@@ -186,9 +196,8 @@ class RssLimiter : public MemoryLimiter {
   std::string Describe() const override {
     return "RSS watch of each process group every 50 ms (no memory cgroup could be made)";
   }
-  std::unique_ptr<MemoryBox> NewBox(int64_t limit_bytes) override {
-    return std::make_unique<RssBox>(this, limit_bytes);
-  }
+  bool uses_cgroups() const override { return false; }
+  std::unique_ptr<MemoryBox> NewBox() override { return std::make_unique<RssBox>(this); }
   void Add(RssBox* box) {
     std::lock_guard<std::mutex> lock(mu_);
     boxes_[box] = true;
@@ -230,7 +239,7 @@ class RssLimiter : public MemoryLimiter {
           if (group <= 0) continue;
           int64_t rss = rss_by_group[group];
           if (rss > box->peak_.load()) box->peak_.store(rss);
-          if (rss > box->limit_) kill(-group, SIGKILL);
+          if (rss > box->limit_.load()) kill(-group, SIGKILL);
         }
       }
       cv_.wait_for(lock, std::chrono::milliseconds(50));

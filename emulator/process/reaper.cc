@@ -3,21 +3,25 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <string_view>
 
 #include <fmt/format.h>
 
 namespace ll {
 namespace {
 
-// Only async-signal-safe calls between fork and exec.
-[[noreturn]] void ChildExec(const SpawnSpec& spec, char* const* argv, char* const* envp,
-                            int out_fd, int err_pipe) {
+// Only async-signal-safe calls between fork and exec, in the functions below.
+
+// Its own process group, default signals, stdin from /dev/null, stdout and stderr to out_fd.
+void SetUpChild(int out_fd) {
   setpgid(0, 0);
   sigset_t none;
   sigemptyset(&none);
@@ -27,25 +31,109 @@ namespace {
   if (devnull >= 0) dup2(devnull, 0);
   dup2(out_fd, 1);
   dup2(out_fd, 2);
-  if (!spec.cgroup_procs_path.empty()) {
-    int fd = open(spec.cgroup_procs_path.c_str(), O_WRONLY);
-    if (fd >= 0) {
-      (void)!write(fd, "0", 1);
-      close(fd);
-    }
+}
+
+void JoinCgroup(const char* procs_path) {
+  if (procs_path[0] == '\0') return;
+  int fd = open(procs_path, O_WRONLY);
+  if (fd >= 0) {
+    (void)!write(fd, "0", 1);
+    close(fd);
   }
+}
+
+// Closes every descriptor from 3 up except `keep`.
+void CloseAllExcept(int keep) {
+  if (keep > 3) syscall(SYS_close_range, 3u, unsigned(keep - 1), 0u);
+  syscall(SYS_close_range, unsigned(keep + 1), ~0u, 0u);
+}
+
+// Executes, keeping only stdio and err_fd (close-on-exec) open; on failure writes errno to
+// err_fd and exits 127.
+[[noreturn]] void ExecIn(const char* cwd, const char* executable, char* const* argv,
+                         char* const* envp, int err_fd) {
   int err = 0;
-  if (chdir(spec.cwd.c_str()) != 0) {
+  if (chdir(cwd) != 0) {
     err = errno;
   } else {
-    // Keep only stdio and the exec-error pipe (close-on-exec) open in the function.
-    if (err_pipe > 3) syscall(SYS_close_range, 3u, unsigned(err_pipe - 1), 0u);
-    syscall(SYS_close_range, unsigned(err_pipe + 1), ~0u, 0u);
-    execve(spec.executable.c_str(), argv, envp);
+    CloseAllExcept(err_fd);
+    execve(executable, argv, envp);
     err = errno;
   }
-  (void)!write(err_pipe, &err, sizeof err);
+  (void)!write(err_fd, &err, sizeof err);
   _exit(127);
+}
+
+[[noreturn]] void ChildExec(const SpawnSpec& spec, char* const* argv, char* const* envp,
+                            int out_fd, int err_pipe) {
+  SetUpChild(out_fd);
+  JoinCgroup(spec.cgroup_procs_path.c_str());
+  ExecIn(spec.cwd.c_str(), spec.executable.c_str(), argv, envp, err_pipe);
+}
+
+// A prepared child's spec arrives as its size (8 bytes), then NUL-terminated strings: the
+// executable, the working directory, the number of arguments, the arguments, the environment.
+// Static, so that the child allocates nothing before exec.
+constexpr size_t kMaxSpecBytes = 1 << 20;
+constexpr size_t kMaxSpecStrings = 16384;
+char g_spec[kMaxSpecBytes];
+char* g_spec_strings[kMaxSpecStrings + 2];
+
+bool ReadFull(int fd, void* buf, size_t n) {
+  char* p = static_cast<char*>(buf);
+  while (n > 0) {
+    ssize_t r = read(fd, p, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    p += r;
+    n -= size_t(r);
+  }
+  return true;
+}
+
+// The string at *at, moving *at past its NUL.
+char* NextString(char** at) {
+  char* s = *at;
+  while (**at != '\0') ++*at;
+  ++*at;
+  return s;
+}
+
+[[noreturn]] void PreparedChildMain(const char* procs_path, int out_fd, int control_fd) {
+  SetUpChild(out_fd);
+  // Nothing of the emulator's (client sockets, listeners) stays open while this child waits.
+  CloseAllExcept(control_fd);
+  JoinCgroup(procs_path);
+  uint64_t size = 0;
+  if (!ReadFull(control_fd, &size, sizeof size)) _exit(0);  // never launched
+  int err = E2BIG;
+  if (size > 0 && size <= kMaxSpecBytes && ReadFull(control_fd, g_spec, size) && g_spec[size - 1] == '\0' &&
+      write(control_fd, "k", 1) == 1) {  // taken: from here on, an exit is the launched process's
+    char* at = g_spec;
+    char* const end = g_spec + size;
+    char* fields[3] = {nullptr, nullptr, nullptr};  // executable, cwd, argument count
+    for (char*& field : fields) field = at < end ? NextString(&at) : nullptr;
+    size_t argc = 0;
+    for (const char* d = fields[2] ? fields[2] : "x"; *d; ++d) {
+      argc = (*d >= '0' && *d <= '9') ? argc * 10 + size_t(*d - '0') : kMaxSpecStrings + 1;
+    }
+    size_t n = 0;
+    while (n < argc && n < kMaxSpecStrings && at < end) g_spec_strings[n++] = NextString(&at);
+    if (n == argc) {
+      g_spec_strings[n++] = nullptr;
+      char** envp = &g_spec_strings[n];
+      while (n < kMaxSpecStrings && at < end) g_spec_strings[n++] = NextString(&at);
+      g_spec_strings[n] = nullptr;
+      if (at == end) ExecIn(fields[1], fields[0], g_spec_strings, envp, control_fd);
+    }
+  }
+  (void)!write(control_fd, &err, sizeof err);
+  _exit(127);
+}
+
+Status ExecError(const std::string& executable, int child_errno) {
+  return Status::Error("Runtime.InvalidEntrypoint",
+                       fmt::format("cannot execute {}: {}", executable, strerror(child_errno)));
 }
 
 }  // namespace
@@ -117,11 +205,86 @@ Result<SpawnedChild> Reaper::Spawn(const SpawnSpec& spec, ExitCallback on_exit) 
   close(err_pipe[0]);
   if (n == sizeof child_errno) {
     close(out[0]);  // the child has exited (127); the reaper collects it
-    return Status::Error("Runtime.InvalidEntrypoint",
-                         fmt::format("cannot execute {}: {}", spec.executable, strerror(child_errno)));
+    return ExecError(spec.executable, child_errno);
   }
   fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
   return SpawnedChild{pid, out[0]};
+}
+
+Result<PreparedChild> Reaper::Prepare(const std::string& cgroup_procs_path, ExitCallback on_exit) {
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) {
+    return Status::Error("ServiceException", fmt::format("pipe: {}", strerror(errno)));
+  }
+  int control[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, control) != 0) {
+    int e = errno;
+    close(out[0]);
+    close(out[1]);
+    return Status::Error("ServiceException", fmt::format("socketpair: {}", strerror(e)));
+  }
+  pid_t pid;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pid = fork();
+    if (pid == 0) PreparedChildMain(cgroup_procs_path.c_str(), out[1], control[1]);
+    if (pid > 0) watched_[pid] = std::move(on_exit);
+  }
+  int e = errno;
+  close(out[1]);
+  close(control[1]);
+  if (pid < 0) {
+    close(out[0]);
+    close(control[0]);
+    return Status::Error("ServiceException", fmt::format("fork: {}", strerror(e)));
+  }
+  cv_.notify_all();
+  setpgid(pid, pid);
+  fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
+  return PreparedChild{pid, out[0], control[0]};
+}
+
+Result<SpawnedChild> Reaper::Launch(const PreparedChild& child, const SpawnSpec& spec,
+                                    const std::function<void()>& on_taken) {
+  std::string message(sizeof(uint64_t), '\0');
+  auto add = [&message](std::string_view s) {
+    message.append(s);
+    message.push_back('\0');
+  };
+  add(spec.executable);
+  add(spec.cwd.string());
+  add(std::to_string(spec.argv.size()));
+  for (const auto& a : spec.argv) add(a);
+  for (const auto& e : spec.env) add(e);
+  const uint64_t size = message.size() - sizeof(uint64_t);
+  std::memcpy(message.data(), &size, sizeof size);
+
+  bool taken = true;
+  for (size_t off = 0; taken && off < message.size();) {
+    ssize_t n = send(child.control_fd, message.data() + off, message.size() - off, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) taken = false;
+    if (n > 0) off += size_t(n);
+  }
+  char ack = 0;
+  if (taken) taken = ReadFull(child.control_fd, &ack, 1) && ack == 'k';
+  if (!taken) {
+    close(child.control_fd);
+    close(child.output_fd);
+    return Status::Error("ServiceException", "the prepared process exited before it was launched");
+  }
+  on_taken();
+  int child_errno = 0;
+  ssize_t n;
+  do {
+    n = read(child.control_fd, &child_errno, sizeof child_errno);
+  } while (n < 0 && errno == EINTR);
+  close(child.control_fd);
+  if (n == sizeof child_errno) {
+    close(child.output_fd);  // the child has exited (127); the reaper collects it
+    return ExecError(spec.executable, child_errno);
+  }
+  return SpawnedChild{child.pid, child.output_fd};
 }
 
 void Reaper::Run() {

@@ -30,6 +30,15 @@ struct SpawnedChild {
   int output_fd = -1;  // read end of the child's stdout+stderr pipe (non-blocking, close-on-exec)
 };
 
+// A child forked ahead of its spec: it has its process group, its stdio and its cgroup, and
+// waits on `control_fd` to be told what to execute. Give it to Launch, or close control_fd
+// (it then exits).
+struct PreparedChild {
+  pid_t pid = -1;
+  int output_fd = -1;
+  int control_fd = -1;  // our end of a socket pair with the child
+};
+
 // Thread-safe. Exit callbacks run on the reaper thread, with no lock held.
 class Reaper {
  public:
@@ -41,6 +50,15 @@ class Reaper {
   Reaper& operator=(const Reaper&) = delete;
 
   Result<SpawnedChild> Spawn(const SpawnSpec& spec, ExitCallback on_exit);
+  // Forks a child that joins `cgroup_procs_path` (when not empty) and then waits for Launch.
+  // `on_exit` gets its exit status, whether or not it was launched.
+  Result<PreparedChild> Prepare(const std::string& cgroup_procs_path, ExitCallback on_exit);
+  // Makes a prepared child execute `spec` (its cgroup_procs_path is ignored). Calls on_taken
+  // once the child has the spec, then returns as Spawn does when the exec has succeeded or
+  // failed. A child that died before taking it gives an error and no on_taken. Closes
+  // child.control_fd, and child.output_fd unless it is returned.
+  static Result<SpawnedChild> Launch(const PreparedChild& child, const SpawnSpec& spec,
+                                     const std::function<void()>& on_taken);
   // SIGKILLs every process group still watched (a last resort at exit). Async-safe enough to
   // call from a watchdog: it takes only this class's lock.
   void KillAll();

@@ -49,7 +49,6 @@ Result<std::unique_ptr<Environment>> Environment::Start(const FunctionConfig& fn
   if (!env->runtime_api_->Start()) {
     return Status::Error(errors::kService, "cannot bind a Runtime API port on 127.0.0.1");
   }
-  if (deps.limiter) env->box_ = deps.limiter->NewBox(int64_t(fn.memory_mb) << 20);
 
   const std::string& version = fn.version;
   SpawnSpec spec;
@@ -58,22 +57,22 @@ Result<std::unique_ptr<Environment>> Environment::Start(const FunctionConfig& fn
   spec.cwd = fn.code_dir;
   spec.env = BuildEnvironment(fn, launch, deps.host, env->runtime_api_->address(),
                               NewLogStreamName(version), version);
-  if (env->box_) spec.cgroup_procs_path = env->box_->procs_path();
 
   env->wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   env->delivery_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   env->spawned_at_ = Clock::now();
   Environment* raw = env.get();
-  auto child = deps.reaper->Spawn(spec, [raw](int status) { raw->OnExit(status); });
-  if (!child.ok()) {
+  auto launched = deps.launcher->Launch(spec, int64_t(fn.memory_mb) << 20,
+                                       [raw](int status) { raw->OnExit(status); });
+  if (!launched.ok()) {
     // The child exists until the reaper has collected it; wait, so OnExit cannot outlive us.
     std::unique_lock<std::mutex> lock(env->mu_);
     env->cv_.wait(lock, [&] { return env->exit_status_.has_value(); });
-    return child.status();
+    return launched.status();
   }
-  env->pid_ = child->pid;
-  env->output_fd_ = child->output_fd;
-  if (env->box_) env->box_->Attach(env->pid_);
+  env->pid_ = launched->child.pid;
+  env->output_fd_ = launched->child.output_fd;
+  env->box_ = std::move(launched->box);
   env->reader_ = std::thread([raw] { raw->ReadOutputLoop(); });
   return env;
 }

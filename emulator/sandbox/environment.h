@@ -18,6 +18,7 @@
 
 #include "base/status.h"
 #include "model/function_config.h"
+#include "process/launcher.h"
 #include "process/memory_limit.h"
 #include "process/reaper.h"
 #include "runtime_api/runtime_api_server.h"
@@ -45,8 +46,7 @@ struct InvokeOutcome {
 using LogSink = std::function<void(const std::string& function_name, std::string_view line)>;
 
 struct EnvironmentDeps {
-  Reaper* reaper = nullptr;
-  MemoryLimiter* limiter = nullptr;  // may be null: no limit
+  Launcher* launcher = nullptr;
   HostSettings host;
   LogSink sink;
 };
