@@ -69,6 +69,31 @@ def _rss_kb(pid):
     return 0
 
 
+def _private_kb(pid):
+    """Memory of `pid` not shared with any other process (Private_Clean + Private_Dirty)."""
+    total = 0
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                total += int(line.split()[1])
+    return total
+
+
+def waiting_child_kb(binary, free_port):
+    """Private memory of the child lambda-local keeps forked for the next cold start (0 if none)."""
+    files = {"py/app.py": ("def handler(event, context):\n    return event\n", 0o644)}
+    project = _project([("Fn", "python3.12", "py", "app.handler")], files)
+    try:
+        proc, _ = _start(binary, project, free_port())
+        time.sleep(0.2)
+        kids = _children(proc.pid)
+        kb = _private_kb(kids[0]) if kids else 0
+        _stop(proc)
+        return kb
+    finally:
+        shutil.rmtree(project, ignore_errors=True)
+
+
 def start_to_ready(binary, free_port, runs=5):
     """{1: (median ms, max ms, median idle RSS KB), 1000: (...)} for python functions."""
     files = {"py/app.py": ("def handler(event, context):\n    return event\n", 0o644)}
@@ -134,7 +159,8 @@ def cold_starts(binary, build_dir, free_port, samples=21):
     the emulator just started) is started by hand with bench/spawn_probe.cc, which answers its
     first GET /next with {} and waits for the response. Added = the median of the paired
     differences. Outside = the client's cold invoke minus the Init Duration the emulator
-    reports (spawn to first GET /next), i.e. the emulator's own share of a cold start."""
+    reports (spawn to first GET /next) and minus the runtime's own first event as timed by
+    hand (first GET /next to response), i.e. the emulator's own share of a cold start."""
     cpp = os.path.join(build_dir, "bench", "lambda-local-cpp-runtime")
     probe = os.path.join(build_dir, "bench", "lambda-local-spawn-probe")
     files = {
@@ -155,7 +181,7 @@ def cold_starts(binary, build_dir, free_port, samples=21):
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port)
         for k, (label, _, _, _) in enumerate(kinds):
-            cold, by_hand = [], []
+            cold, by_hand, first_event = [], [], []
             for i in range(samples):
                 name = f"Cold{k}{i:02d}"
                 # Apart, as a developer's cold starts are: the kernel's cost of moving a process
@@ -167,14 +193,17 @@ def cold_starts(binary, build_dir, free_port, samples=21):
                 argv, env, cwd = _launch_of(pid)
                 out = subprocess.run([probe, "1", cwd, *argv], env=env, capture_output=True,
                                      text=True, check=True, timeout=60).stdout
-                by_hand.append(float(out.split()[1]))
+                to_next, to_response = map(float, out.split()[:2])
+                by_hand.append(to_response)
+                first_event.append(to_response - to_next)  # the runtime's own first event
             time.sleep(0.2)  # the REPORT lines reach the drain thread
             init = {}
             for line in lines:
                 m = re.search(r"\[(Cold\d+)\] REPORT .*Init Duration: ([\d.]+) ms", line)
                 if m:
                     init[m.group(1)] = float(m.group(2))
-            outside = [cold[i] - init[f"Cold{k}{i:02d}"] for i in range(samples) if f"Cold{k}{i:02d}" in init]
+            outside = [cold[i] - init[f"Cold{k}{i:02d}"] - first_event[i] for i in range(samples)
+                       if f"Cold{k}{i:02d}" in init]
             added = statistics.median(c - h for c, h in zip(cold, by_hand))
             results[label] = (statistics.median(cold), statistics.median(by_hand), added,
                               statistics.median(outside) if outside else float("nan"))
