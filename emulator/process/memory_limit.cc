@@ -6,10 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -49,6 +51,32 @@ std::string OwnCgroupPath(const std::string& controller) {
 }
 
 // --- cgroups -------------------------------------------------------------------------------
+
+// Removes the lambda-local-<pid> groups under `parent` whose process is gone (killed before it
+// could remove its own), with their boxes; groups still holding a process stay.
+void RemoveStaleGroups(const std::string& parent) {
+  DIR* dir = opendir(parent.c_str());
+  if (!dir) return;
+  std::vector<std::string> stale;
+  while (dirent* e = readdir(dir)) {
+    std::string_view name = e->d_name;
+    if (name.rfind("lambda-local-", 0) != 0) continue;
+    char* end = nullptr;
+    long pid = strtol(e->d_name + 13, &end, 10);
+    if (pid <= 0 || *end != '\0' || pid == getpid()) continue;
+    if (kill(pid_t(pid), 0) != 0 && errno == ESRCH) stale.push_back(parent + "/" + e->d_name);
+  }
+  closedir(dir);
+  for (const std::string& group : stale) {
+    if (DIR* boxes = opendir(group.c_str())) {
+      while (dirent* e = readdir(boxes)) {
+        if (std::string_view(e->d_name).rfind("env-", 0) == 0) rmdir((group + "/" + e->d_name).c_str());
+      }
+      closedir(boxes);
+    }
+    rmdir(group.c_str());
+  }
+}
 
 class CgroupBox : public MemoryBox {
  public:
@@ -118,6 +146,7 @@ class CgroupLimiter : public MemoryLimiter {
     std::ifstream in(parent + "/cgroup.controllers");
     std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (all.find("memory") == std::string::npos) return nullptr;
+    RemoveStaleGroups(parent);
     std::string root = fmt::format("{}/lambda-local-{}", parent, getpid());
     if (mkdir(root.c_str(), 0755) != 0 && errno != EEXIST) return nullptr;
     if (!WriteFile(parent + "/cgroup.subtree_control", "+memory") ||
@@ -134,6 +163,7 @@ class CgroupLimiter : public MemoryLimiter {
     if (stat((mount + "/memory.limit_in_bytes").c_str(), &st) != 0) return nullptr;
     std::string own = OwnCgroupPath("memory");
     std::string parent = mount + (own == "/" ? "" : own);
+    RemoveStaleGroups(parent);
     std::string root = fmt::format("{}/lambda-local-{}", parent, getpid());
     if (mkdir(root.c_str(), 0755) != 0 && errno != EEXIST) return nullptr;
     // Prove a limit can be set before relying on it.
