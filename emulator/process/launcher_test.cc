@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -97,4 +98,27 @@ TEST_CASE("the memory limit applies to a launched process") {
   CHECK(DescribeWaitStatus(exit.Wait()) == "signal: killed");
   CHECK(launched->box->PeakBytes() >= (60 << 20));
   close(launched->child.output_fd);
+}
+
+TEST_CASE("a launch that cannot create a process fails without an exit to wait for") {
+  Reaper reaper;
+  Launcher launcher(&reaper, nullptr);
+  // Out of descriptors: the output pipe cannot be made.
+  rlimit saved;
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  int lowest_free = dup(0);
+  close(lowest_free);
+  rlimit tight = saved;
+  tight.rlim_cur = rlim_t(lowest_free);
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &tight) == 0);
+  bool exited = false;
+  SpawnSpec spec;
+  spec.executable = "/bin/true";
+  spec.argv = {"true"};
+  spec.cwd = "/";
+  auto launched = launcher.Launch(spec, 64 << 20, [&](int) { exited = true; });
+  setrlimit(RLIMIT_NOFILE, &saved);
+  REQUIRE_FALSE(launched.ok());
+  CHECK(launched.status().code() != kExecFailed);
+  CHECK_FALSE(exited);
 }

@@ -132,7 +132,7 @@ char* NextString(char** at) {
 }
 
 Status ExecError(const std::string& executable, int child_errno) {
-  return Status::Error("Runtime.InvalidEntrypoint",
+  return Status::Error(kExecFailed,
                        fmt::format("cannot execute {}: {}", executable, strerror(child_errno)));
 }
 

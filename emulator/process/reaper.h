@@ -39,6 +39,10 @@ struct PreparedChild {
   int control_fd = -1;  // our end of a socket pair with the child
 };
 
+// The error code when a child was created but could not execute its program. Only then does
+// a failed Spawn or Launch leave a child whose exit callback is still to run.
+inline constexpr char kExecFailed[] = "Runtime.InvalidEntrypoint";
+
 // Thread-safe. Exit callbacks run on the reaper thread, with no lock held.
 class Reaper {
  public:
