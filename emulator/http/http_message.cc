@@ -51,9 +51,11 @@ bool ContainsToken(std::string_view value, std::string_view token) {
   return false;
 }
 
-// Decodes a chunked body starting at `data`. kComplete sets *consumed (trailers included).
-HttpParse ParseChunked(std::string_view data, size_t max_body, std::string* body, size_t* consumed) {
-  body->clear();
+// Walks a chunked body starting at `data`; kComplete sets *consumed (trailers included).
+// Appends the chunks to *body when `body` is not null. Walking without copying first keeps a
+// body that arrives in many reads from being copied again on each of them.
+HttpParse WalkChunked(std::string_view data, size_t max_body, std::string* body, size_t* consumed) {
+  size_t decoded = 0;
   size_t pos = 0;
   while (true) {
     size_t eol = data.find("\r\n", pos);
@@ -84,12 +86,20 @@ HttpParse ParseChunked(std::string_view data, size_t max_body, std::string* body
         }
       }
     }
-    if (size > max_body || body->size() + size > max_body) return HttpParse::kTooLarge;
+    if (size > max_body || decoded + size > max_body) return HttpParse::kTooLarge;
     if (data.size() - pos < size + 2) return HttpParse::kIncomplete;
     if (data.substr(pos + size, 2) != "\r\n") return HttpParse::kBad;
-    body->append(data.substr(pos, size));
+    if (body) body->append(data.substr(pos, size));
+    decoded += size;
     pos += size + 2;
   }
+}
+
+HttpParse ParseChunked(std::string_view data, size_t max_body, std::string* body, size_t* consumed) {
+  body->clear();
+  HttpParse status = WalkChunked(data, max_body, nullptr, consumed);
+  if (status == HttpParse::kComplete) WalkChunked(data, max_body, body, consumed);
+  return status;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "http/http_message.h"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 using namespace ll;
 
@@ -97,4 +98,23 @@ TEST_CASE("the response head carries status, type, length and extra headers") {
         "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n");
   CHECK(HttpResponseHead(200, "text/plain", 4, {{"A", "b"}}) ==
         "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4\r\nA: b\r\n\r\n");
+}
+
+TEST_CASE("a chunked body arriving in pieces is incomplete until its last byte") {
+  std::string whole = "POST /r HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string expected;
+  for (int i = 0; i < 50; ++i) {
+    std::string chunk(100 + i, char('a' + i % 26));
+    whole += fmt::format("{:x}\r\n{}\r\n", chunk.size(), chunk);
+    expected += chunk;
+  }
+  whole += "0\r\n\r\n";
+  HttpRequest req;
+  for (size_t cut = 1; cut < whole.size(); cut += 97) {
+    CHECK(ParseHttpRequest(std::string_view(whole).substr(0, cut), kMax, &req).status == HttpParse::kIncomplete);
+  }
+  HttpParseResult done = ParseHttpRequest(whole + "GET", kMax, &req);
+  CHECK(done.status == HttpParse::kComplete);
+  CHECK(done.consumed == whole.size());
+  CHECK(req.body == expected);
 }
