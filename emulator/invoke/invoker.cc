@@ -120,7 +120,7 @@ std::unique_ptr<Environment> Invoker::TakeEnvironment(FunctionState& fs, const F
     } else {
       error_type = env.status().code();
       message = env.status().message();
-      if (error_type == kExecFailed && fn.runtime.rfind("provided", 0) == 0) {
+      if (error_type == errors::kRuntimeInvalidEntrypoint && fn.runtime.rfind("provided", 0) == 0) {
         message = fmt::format("Couldn't find valid bootstrap(s): [{}] ({})",
                               (fn.code_dir / "bootstrap").string(), message);
       }

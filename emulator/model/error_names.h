@@ -23,6 +23,7 @@ inline constexpr char kSandboxTimedout[] = "Sandbox.Timedout";
 inline constexpr char kRuntimeExitError[] = "Runtime.ExitError";
 inline constexpr char kResponseSizeTooLarge[] = "Function.ResponseSizeTooLarge";
 inline constexpr char kRuntimeUnknown[] = "Runtime.Unknown";
+inline constexpr char kRuntimeInvalidEntrypoint[] = "Runtime.InvalidEntrypoint";
 
 // Runtime API error types (answers to the runtime itself).
 inline constexpr char kInvalidRequestId[] = "InvalidRequestID";

@@ -15,6 +15,8 @@
 
 #include <fmt/format.h>
 
+#include "model/error_names.h"
+
 namespace ll {
 namespace {
 
@@ -99,6 +101,43 @@ char* NextString(char** at) {
   return s;
 }
 
+struct ParsedSpec {
+  char* executable = nullptr;
+  char* cwd = nullptr;
+  char** argv = nullptr;
+  char** envp = nullptr;
+};
+
+// Splits g_spec[0, size) (NUL-terminated strings, the last one included) in place.
+bool ParseSpec(size_t size, ParsedSpec* out) {
+  char* at = g_spec;
+  char* const end = g_spec + size;
+  if (at == end) return false;
+  out->executable = NextString(&at);
+  if (at == end) return false;
+  out->cwd = NextString(&at);
+  if (at == end) return false;
+  size_t argc = 0;
+  for (const char* digit = NextString(&at); *digit != '\0'; ++digit) {
+    if (*digit < '0' || *digit > '9' || argc > kMaxSpecStrings) return false;
+    argc = argc * 10 + size_t(*digit - '0');
+  }
+  size_t n = 0;
+  out->argv = g_spec_strings;
+  while (n < argc) {
+    if (at == end || n >= kMaxSpecStrings) return false;
+    g_spec_strings[n++] = NextString(&at);
+  }
+  g_spec_strings[n++] = nullptr;
+  out->envp = &g_spec_strings[n];
+  while (at < end) {
+    if (n >= kMaxSpecStrings) return false;
+    g_spec_strings[n++] = NextString(&at);
+  }
+  g_spec_strings[n] = nullptr;
+  return true;
+}
+
 [[noreturn]] void PreparedChildMain(const char* procs_path, int out_fd, int control_fd) {
   SetUpChild(out_fd);
   // Nothing of the emulator's (client sockets, listeners) stays open while this child waits.
@@ -106,33 +145,19 @@ char* NextString(char** at) {
   JoinCgroup(procs_path);
   uint64_t size = 0;
   if (!ReadFull(control_fd, &size, sizeof size)) _exit(0);  // never launched
-  int err = E2BIG;
+  ParsedSpec spec;
   if (size > 0 && size <= kMaxSpecBytes && ReadFull(control_fd, g_spec, size) && g_spec[size - 1] == '\0' &&
-      write(control_fd, "k", 1) == 1) {  // taken: from here on, an exit is the launched process's
-    char* at = g_spec;
-    char* const end = g_spec + size;
-    char* fields[3] = {nullptr, nullptr, nullptr};  // executable, cwd, argument count
-    for (char*& field : fields) field = at < end ? NextString(&at) : nullptr;
-    size_t argc = 0;
-    for (const char* d = fields[2] ? fields[2] : "x"; *d; ++d) {
-      argc = (*d >= '0' && *d <= '9') ? argc * 10 + size_t(*d - '0') : kMaxSpecStrings + 1;
-    }
-    size_t n = 0;
-    while (n < argc && n < kMaxSpecStrings && at < end) g_spec_strings[n++] = NextString(&at);
-    if (n == argc) {
-      g_spec_strings[n++] = nullptr;
-      char** envp = &g_spec_strings[n];
-      while (n < kMaxSpecStrings && at < end) g_spec_strings[n++] = NextString(&at);
-      g_spec_strings[n] = nullptr;
-      if (at == end) ExecIn(fields[1], fields[0], g_spec_strings, envp, control_fd);
-    }
+      ParseSpec(size, &spec) && write(control_fd, "k", 1) == 1) {
+    // Taken: from here on, an exit is the launched process's.
+    ExecIn(spec.cwd, spec.executable, spec.argv, spec.envp, control_fd);
   }
+  int err = E2BIG;
   (void)!write(control_fd, &err, sizeof err);
   _exit(127);
 }
 
 Status ExecError(const std::string& executable, int child_errno) {
-  return Status::Error(kExecFailed,
+  return Status::Error(errors::kRuntimeInvalidEntrypoint,
                        fmt::format("cannot execute {}: {}", executable, strerror(child_errno)));
 }
 
@@ -169,33 +194,24 @@ Result<SpawnedChild> Reaper::Spawn(const SpawnSpec& spec, ExitCallback on_exit) 
 
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) {
-    return Status::Error("ServiceException", fmt::format("pipe: {}", strerror(errno)));
+    return Status::Error(errors::kService, fmt::format("pipe: {}", strerror(errno)));
   }
   int err_pipe[2];
   if (pipe2(err_pipe, O_CLOEXEC) != 0) {
-    close(out[0]);
-    close(out[1]);
-    return Status::Error("ServiceException", fmt::format("pipe: {}", strerror(errno)));
-  }
-
-  pid_t pid;
-  {
-    // Registered under the lock, so the reaper cannot look the pid up before it is known.
-    std::lock_guard<std::mutex> lock(mu_);
-    pid = fork();
-    if (pid == 0) ChildExec(spec, argv.data(), envp.data(), out[1], err_pipe[1]);
-    if (pid > 0) watched_[pid] = std::move(on_exit);
-  }
-  close(out[1]);
-  close(err_pipe[1]);
-  if (pid < 0) {
     int e = errno;
     close(out[0]);
-    close(err_pipe[0]);
-    return Status::Error("ServiceException", fmt::format("fork: {}", strerror(e)));
+    close(out[1]);
+    return Status::Error(errors::kService, fmt::format("pipe: {}", strerror(e)));
   }
-  cv_.notify_all();
-  setpgid(pid, pid);  // also from the parent, so a kill(-pid) right away cannot miss
+  auto pid = ForkWatched(std::move(on_exit),
+                         [&] { ChildExec(spec, argv.data(), envp.data(), out[1], err_pipe[1]); });
+  close(out[1]);
+  close(err_pipe[1]);
+  if (!pid.ok()) {
+    close(out[0]);
+    close(err_pipe[0]);
+    return pid.status();
+  }
 
   int child_errno = 0;
   ssize_t n;
@@ -208,40 +224,32 @@ Result<SpawnedChild> Reaper::Spawn(const SpawnSpec& spec, ExitCallback on_exit) 
     return ExecError(spec.executable, child_errno);
   }
   fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
-  return SpawnedChild{pid, out[0]};
+  return SpawnedChild{*pid, out[0]};
 }
 
 Result<PreparedChild> Reaper::Prepare(const std::string& cgroup_procs_path, ExitCallback on_exit) {
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) {
-    return Status::Error("ServiceException", fmt::format("pipe: {}", strerror(errno)));
+    return Status::Error(errors::kService, fmt::format("pipe: {}", strerror(errno)));
   }
   int control[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, control) != 0) {
     int e = errno;
     close(out[0]);
     close(out[1]);
-    return Status::Error("ServiceException", fmt::format("socketpair: {}", strerror(e)));
+    return Status::Error(errors::kService, fmt::format("socketpair: {}", strerror(e)));
   }
-  pid_t pid;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    pid = fork();
-    if (pid == 0) PreparedChildMain(cgroup_procs_path.c_str(), out[1], control[1]);
-    if (pid > 0) watched_[pid] = std::move(on_exit);
-  }
-  int e = errno;
+  auto pid = ForkWatched(std::move(on_exit),
+                         [&] { PreparedChildMain(cgroup_procs_path.c_str(), out[1], control[1]); });
   close(out[1]);
   close(control[1]);
-  if (pid < 0) {
+  if (!pid.ok()) {
     close(out[0]);
     close(control[0]);
-    return Status::Error("ServiceException", fmt::format("fork: {}", strerror(e)));
+    return pid.status();
   }
-  cv_.notify_all();
-  setpgid(pid, pid);
   fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
-  return PreparedChild{pid, out[0], control[0]};
+  return PreparedChild{*pid, out[0], control[0]};
 }
 
 Result<SpawnedChild> Reaper::Launch(const PreparedChild& child, const SpawnSpec& spec,
@@ -271,7 +279,7 @@ Result<SpawnedChild> Reaper::Launch(const PreparedChild& child, const SpawnSpec&
   if (!taken) {
     close(child.control_fd);
     close(child.output_fd);
-    return Status::Error("ServiceException", "the prepared process exited before it was launched");
+    return Status::Error(errors::kService, "the prepared process exited before it was launched");
   }
   on_taken();
   int child_errno = 0;
@@ -285,6 +293,25 @@ Result<SpawnedChild> Reaper::Launch(const PreparedChild& child, const SpawnSpec&
     return ExecError(spec.executable, child_errno);
   }
   return SpawnedChild{child.pid, child.output_fd};
+}
+
+Result<pid_t> Reaper::ForkWatched(ExitCallback on_exit, const std::function<void()>& child_main) {
+  pid_t pid;
+  int fork_errno;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pid = fork();
+    fork_errno = errno;
+    if (pid == 0) {
+      child_main();
+      _exit(127);  // not reached: child_main execs or exits
+    }
+    if (pid > 0) watched_[pid] = std::move(on_exit);
+  }
+  if (pid < 0) return Status::Error(errors::kService, fmt::format("fork: {}", strerror(fork_errno)));
+  cv_.notify_all();
+  setpgid(pid, pid);
+  return pid;
 }
 
 void Reaper::Run() {

@@ -39,10 +39,6 @@ struct PreparedChild {
   int control_fd = -1;  // our end of a socket pair with the child
 };
 
-// The error code when a child was created but could not execute its program. Only then does
-// a failed Spawn or Launch leave a child whose exit callback is still to run.
-inline constexpr char kExecFailed[] = "Runtime.InvalidEntrypoint";
-
 // Thread-safe. Exit callbacks run on the reaper thread, with no lock held.
 class Reaper {
  public:
@@ -53,6 +49,8 @@ class Reaper {
   Reaper(const Reaper&) = delete;
   Reaper& operator=(const Reaper&) = delete;
 
+  // Fails with errors::kRuntimeInvalidEntrypoint when the child could not execute its program:
+  // only then does a failed Spawn or Launch leave a child whose exit callback is still to run.
   Result<SpawnedChild> Spawn(const SpawnSpec& spec, ExitCallback on_exit);
   // Forks a child that joins `cgroup_procs_path` (when not empty) and then waits for Launch.
   // `on_exit` gets its exit status, whether or not it was launched.
@@ -68,6 +66,10 @@ class Reaper {
   void KillAll();
 
  private:
+  // Forks a child that runs `child_main` (async-signal-safe, never returns) and watches it:
+  // registered under the lock, so the reaper cannot look the pid up before it is known, and
+  // put in its own process group from here too, so a kill(-pid) right away cannot miss.
+  Result<pid_t> ForkWatched(ExitCallback on_exit, const std::function<void()>& child_main);
   void Run();
 
   std::mutex mu_;

@@ -129,3 +129,20 @@ TEST_CASE("a prepared child that died is not taken for launched") {
   CHECK_FALSE(child.ok());
   CHECK_FALSE(taken);
 }
+
+TEST_CASE("a prepared child refuses a spec with more strings than it can hold") {
+  Reaper reaper;
+  ExitBox box;
+  auto prepared = reaper.Prepare("", box.Callback());
+  REQUIRE(prepared.ok());
+  SpawnSpec spec;
+  spec.executable = "/bin/true";
+  spec.argv = {"true"};
+  spec.cwd = "/";
+  for (int i = 0; i < 17000; ++i) spec.env.push_back(fmt::format("V{}=1", i));
+  bool taken = false;
+  auto child = Reaper::Launch(*prepared, spec, [&] { taken = true; });
+  CHECK_FALSE(child.ok());
+  CHECK_FALSE(taken);
+  CHECK(DescribeWaitStatus(box.Wait()) == "exit status 127");
+}

@@ -65,7 +65,7 @@ Result<std::unique_ptr<Environment>> Environment::Start(const FunctionConfig& fn
   auto launched = deps.launcher->Launch(spec, int64_t(fn.memory_mb) << 20,
                                        [raw](int status) { raw->OnExit(status); });
   if (!launched.ok()) {
-    if (launched.status().code() == kExecFailed) {
+    if (launched.status().code() == errors::kRuntimeInvalidEntrypoint) {
       // That child exists until the reaper has collected it; wait, so OnExit cannot outlive us.
       std::unique_lock<std::mutex> lock(env->mu_);
       env->cv_.wait(lock, [&] { return env->exit_status_.has_value(); });
