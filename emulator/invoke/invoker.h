@@ -26,12 +26,6 @@ struct InvokerOptions {
   std::chrono::milliseconds idle_timeout{300000};  // idle environments are shut down after this
 };
 
-struct InvokeResult {
-  Status status;                // not ok: the invocation did not run (throttled, shutting down)
-  std::string throttle_reason;  // TooManyRequestsException.Reason
-  InvokeOutcome outcome;
-};
-
 class Invoker {
  public:
   Invoker(const RuntimeCatalog* catalog, EnvironmentDeps deps, InvokerOptions options);

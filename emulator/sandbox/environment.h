@@ -18,6 +18,7 @@
 
 #include "base/status.h"
 #include "model/function_config.h"
+#include "model/invocation.h"
 #include "process/launcher.h"
 #include "process/memory_limit.h"
 #include "process/reaper.h"
@@ -26,20 +27,6 @@
 #include "sandbox/launch_spec.h"
 
 namespace ll {
-
-struct Invocation {
-  std::string request_id;
-  std::string payload;
-  std::string client_context;  // decoded JSON
-  std::string invoked_function_arn;
-  std::string trace_id;
-};
-
-struct InvokeOutcome {
-  bool function_error = false;  // answer with X-Amz-Function-Error: Unhandled
-  std::string payload;          // the result, or the error JSON
-  std::string log;              // this invocation's log, START through REPORT
-};
 
 // Receives every log line of every environment, e.g. to print it. One call may carry
 // several lines, separated by '\n'.

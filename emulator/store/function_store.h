@@ -13,6 +13,7 @@
 
 #include "base/status.h"
 #include "model/function_config.h"
+#include "model/invocation.h"
 
 namespace ll {
 
@@ -22,14 +23,6 @@ struct AliasConfig {
   std::string description;
   std::map<std::string, double> additional_weights;  // RoutingConfig.AdditionalVersionWeights
   std::string revision_id;
-};
-
-struct EventInvokeConfig {
-  std::optional<int> maximum_retry_attempts;      // 0-2; AWS default 2
-  std::optional<int> maximum_event_age_s;         // 60-21600; AWS default 21600
-  std::string on_success_arn;
-  std::string on_failure_arn;
-  double last_modified = 0;                       // epoch seconds
 };
 
 struct FunctionRecord {
@@ -43,15 +36,6 @@ struct FunctionRecord {
   std::map<std::string, std::string> tags;
   bool from_template = false;
   std::string zip_path;  // the uploaded package, served back by GetFunction; empty for templates
-};
-
-// What an invocation runs: one version's config, and how it was reached.
-struct ResolvedFunction {
-  std::shared_ptr<const FunctionConfig> config;
-  std::string executed_version;      // "$LATEST" or the version number that runs
-  std::string qualifier;             // as given: "", "$LATEST", "3", "prod"
-  std::optional<int> reserved_concurrency;
-  EventInvokeConfig invoke_config;   // for the qualifier, else the function's, else defaults
 };
 
 class FunctionStore {
