@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "base/strings.h"
+#include "services/sqs/sqs_event_source.h"
 #include "store/state_file.h"
 
 namespace ll {
@@ -110,11 +111,24 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   aopts.retry_delay = options.async_retry_delay;
   App* raw = app.get();
   app->async_ = std::make_unique<AsyncQueue>(
-      app->invoker_.get(), app->store_.get(), app->sqs_.get(), aopts,
+      app->invoker_.get(), &app->destinations_, aopts,
       [raw](const std::string& fn, const std::string& line) { raw->Notice(fn, line); });
+  app->door_ = std::make_unique<FunctionDoor>(app->store_.get(), app->invoker_.get(),
+                                              app->async_.get());
+  app->destinations_.Register("lambda", app->door_->AsDestination());
   app->mappings_ = std::make_unique<MappingRegistry>(
-      app->sqs_.get(), app->store_.get(), app->invoker_.get(), options.region, options.account_id,
+      app->door_.get(), options.region, options.account_id,
       [raw](const std::string& fn, const std::string& line) { raw->Notice(fn, line); });
+  {
+    sqs::SqsService* sqs = app->sqs_.get();
+    app->destinations_.Register("sqs", [sqs](const std::string& arn, std::string payload) {
+      sqs::SendRequest message;
+      message.body = std::move(payload);
+      auto sent = sqs->Send(arn, std::move(message));
+      return sent.ok() ? Status::Ok() : sent.status();
+    });
+    app->mappings_->RegisterSource("sqs", std::make_unique<sqs::SqsSourceKind>(sqs));
+  }
 
   // The template's queues exist before anything can send to them.
   for (const auto& q : app->loaded_.queues) {

@@ -11,6 +11,8 @@
 #include "api/front_server.h"
 #include "base/status.h"
 #include "invoke/async_queue.h"
+#include "invoke/destinations.h"
+#include "invoke/function_door.h"
 #include "invoke/invoker.h"
 #include "process/launcher.h"
 #include "process/memory_limit.h"
@@ -75,7 +77,9 @@ class App {
   std::unique_ptr<FunctionStore> store_;
   std::unique_ptr<Invoker> invoker_;
   std::unique_ptr<sqs::SqsService> sqs_;
+  Destinations destinations_;
   std::unique_ptr<AsyncQueue> async_;
+  std::unique_ptr<FunctionDoor> door_;
   std::unique_ptr<MappingRegistry> mappings_;
   std::unique_ptr<CodeWatcher> watcher_;
   LambdaApiContext lambda_context_;

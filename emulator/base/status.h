@@ -2,6 +2,7 @@
 // A Status names an AWS-facing error code (e.g. "ResourceNotFoundException") and a message.
 #pragma once
 
+#include <cassert>
 #include <optional>
 #include <string>
 #include <utility>
@@ -34,7 +35,12 @@ template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status) : status_(std::move(status)) {}  // NOLINT
+  // A Result made from a Status is a failure: an OK status here is a bug, reported as one
+  // rather than read as a value that is not there.
+  Result(Status status) : status_(std::move(status)) {  // NOLINT
+    assert(!status_.ok() && "Result built from an OK Status");
+    if (status_.ok()) status_ = Status::Error("ServiceException", "internal error: no value");
+  }
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
   T& value() { return *value_; }

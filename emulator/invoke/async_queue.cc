@@ -6,7 +6,6 @@
 
 #include "base/strings.h"
 #include "model/error_names.h"
-#include "model/function_ref.h"
 
 namespace ll {
 namespace {
@@ -23,10 +22,13 @@ std::string AsJsonValue(const std::string& payload) {
 
 }  // namespace
 
-AsyncQueue::AsyncQueue(Invoker* invoker, FunctionStore* store, sqs::SqsService* sqs,
+AsyncQueue::AsyncQueue(SyncInvoker* invoker, const Destinations* destinations,
                        AsyncOptions options,
                        std::function<void(const std::string&, const std::string&)> notice)
-    : invoker_(invoker), store_(store), sqs_(sqs), options_(options), notice_(std::move(notice)) {}
+    : invoker_(invoker),
+      destinations_(destinations),
+      options_(options),
+      notice_(std::move(notice)) {}
 
 AsyncQueue::~AsyncQueue() { Stop(); }
 
@@ -45,6 +47,11 @@ Status AsyncQueue::Enqueue(const ResolvedFunction& fn, Invocation inv) {
   return Status::Ok();
 }
 
+size_t AsyncQueue::lane_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return lanes_.size();
+}
+
 void AsyncQueue::RunLane(const std::string& function, Lane& lane) {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
@@ -55,45 +62,27 @@ void AsyncQueue::RunLane(const std::string& function, Lane& lane) {
       lane.delayed.erase(lane.delayed.begin());
     }
     if (lane.ready.empty()) {
-      if (lane.delayed.empty()) {
-        lane.cv.wait(lock);
-      } else {
+      if (!lane.delayed.empty()) {
         lane.cv.wait_until(lock, lane.delayed.begin()->first);
+        continue;
       }
-      continue;
+      const bool woken = lane.cv.wait_for(lock, options_.lane_linger, [&] {
+        return stopping_ || !lane.ready.empty() || !lane.delayed.empty();
+      });
+      if (woken) continue;
+      // Idle for the linger: the lane and its thread go. This thread cannot join itself, so it
+      // leaves its handle for the next lane to end (or Stop) and joins the one left before it.
+      std::thread previous = std::move(ended_);
+      ended_ = std::move(lane.worker);
+      lanes_.erase(function);  // destroys `lane`
+      lock.unlock();
+      if (previous.joinable()) previous.join();
+      return;
     }
     Event ev = std::move(lane.ready.front());
     lane.ready.pop_front();
     lock.unlock();
-
-    const int max_age = ev.fn.invoke_config.maximum_event_age_s.value_or(kDefaultMaxAgeSeconds);
-    const int max_retries = ev.fn.invoke_config.maximum_retry_attempts.value_or(kDefaultRetries);
-    std::optional<Event> retry;
-    if (Clock::now() - ev.accepted_at > std::chrono::seconds(max_age)) {
-      Finish(ev, "EventAgeExceeded", nullptr);
-    } else {
-      InvokeResult r = invoker_->Invoke(ev.fn, ev.inv);
-      if (!r.status.ok() && r.status.code() == errors::kTooManyRequests) {
-        if (ev.fn.reserved_concurrency == 0) {
-          // AWS sends these straight to the failure destination, without retries.
-          Finish(ev, "RetriesExhausted", nullptr);
-        } else if (invoker_->WaitForCapacity(function, ev.fn.reserved_concurrency)) {
-          retry = std::move(ev);  // throttles wait in the queue, as in AWS
-        }
-      } else if (!r.status.ok()) {
-        if (notice_) notice_(function, "async event dropped: " + r.status.message());
-      } else {
-        ++ev.attempts;
-        if (!r.outcome.function_error) {
-          Finish(ev, "Success", &r.outcome);
-        } else if (ev.attempts > max_retries) {
-          Finish(ev, "RetriesExhausted", &r.outcome);
-        } else {
-          retry = std::move(ev);
-        }
-      }
-    }
-
+    std::optional<Event> retry = RunEvent(function, std::move(ev));
     lock.lock();
     if (retry) {
       if (retry->attempts == 0) {
@@ -104,6 +93,38 @@ void AsyncQueue::RunLane(const std::string& function, Lane& lane) {
       }
     }
   }
+}
+
+std::optional<AsyncQueue::Event> AsyncQueue::RunEvent(const std::string& function, Event ev) {
+  const int max_age = ev.fn.invoke_config.maximum_event_age_s.value_or(kDefaultMaxAgeSeconds);
+  const int max_retries = ev.fn.invoke_config.maximum_retry_attempts.value_or(kDefaultRetries);
+  if (Clock::now() - ev.accepted_at > std::chrono::seconds(max_age)) {
+    Finish(ev, "EventAgeExceeded", nullptr);
+    return std::nullopt;
+  }
+  InvokeResult r = invoker_->Invoke(ev.fn, ev.inv);
+  if (!r.status.ok() && r.status.code() == errors::kTooManyRequests) {
+    if (ev.fn.reserved_concurrency == 0) {
+      // AWS sends these straight to the failure destination, without retries.
+      Finish(ev, "RetriesExhausted", nullptr);
+    } else if (invoker_->WaitForCapacity(function, ev.fn.reserved_concurrency)) {
+      return ev;  // throttles wait in the queue, as in AWS
+    }
+    return std::nullopt;
+  }
+  if (!r.status.ok()) {
+    if (notice_) notice_(function, "async event dropped: " + r.status.message());
+    return std::nullopt;
+  }
+  ++ev.attempts;
+  if (!r.outcome.function_error) {
+    Finish(ev, "Success", &r.outcome);
+  } else if (ev.attempts > max_retries) {
+    Finish(ev, "RetriesExhausted", &r.outcome);
+  } else {
+    return ev;
+  }
+  return std::nullopt;
 }
 
 std::string AsyncQueue::InvocationRecord(const ResolvedFunction& fn, const Invocation& inv,
@@ -145,52 +166,25 @@ void AsyncQueue::Finish(const Event& ev, const std::string& condition, const Inv
   }
 }
 
-void AsyncQueue::Deliver(const std::string& destination, const std::string& record,
+void AsyncQueue::Deliver(const std::string& destination, std::string record,
                          const std::string& from_function) {
-  auto ref = ParseFunctionRef(destination);
-  if (StartsWith(destination, "arn:aws:lambda:") && ref.ok()) {
-    auto target = store_->Resolve(ref->name, ref->qualifier);
-    if (!target.ok()) {
-      if (notice_) notice_(from_function, "destination not delivered: " + target.status().message());
-      return;
-    }
-    Invocation inv;
-    inv.request_id = NewUuid();
-    inv.payload = record;
-    inv.invoked_function_arn = destination;
-    Status s = Enqueue(*target, std::move(inv));
-    if (!s.ok() && notice_) notice_(from_function, "destination not delivered: " + s.message());
-    return;
-  }
-  if (StartsWith(destination, "arn:aws:sqs:") && sqs_) {
-    sqs::SendRequest message;
-    message.body = record;
-    auto sent = sqs_->Send(destination, std::move(message));
-    if (!sent.ok() && notice_) {
-      notice_(from_function, "destination not delivered: " + sent.status().message());
-    }
-    return;
-  }
-  if (notice_) {
-    notice_(from_function, fmt::format("destination {} not delivered: only Lambda functions and "
-                                       "SQS queues are served as destinations by this version of "
-                                       "lambda-local",
-                                       destination));
-  }
+  Status sent = destinations_->Send(destination, std::move(record));
+  if (!sent.ok() && notice_) notice_(from_function, "destination not delivered: " + sent.message());
 }
 
 void AsyncQueue::Stop() {
-  std::vector<std::thread> workers;
+  std::vector<std::thread> threads;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
     stopping_ = true;
     for (auto& [name, lane] : lanes_) {
       lane->cv.notify_all();
-      if (lane->worker.joinable()) workers.push_back(std::move(lane->worker));
+      if (lane->worker.joinable()) threads.push_back(std::move(lane->worker));
     }
+    if (ended_.joinable()) threads.push_back(std::move(ended_));
   }
-  for (auto& t : workers) t.join();
+  for (auto& t : threads) t.join();
 }
 
 }  // namespace ll

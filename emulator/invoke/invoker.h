@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "invoke/invoke_sink.h"
 #include "model/function_config.h"
 #include "runtimes/runtime_catalog.h"
 #include "sandbox/environment.h"
@@ -26,16 +27,16 @@ struct InvokerOptions {
   std::chrono::milliseconds idle_timeout{300000};  // idle environments are shut down after this
 };
 
-class Invoker {
+class Invoker : public SyncInvoker {
  public:
   Invoker(const RuntimeCatalog* catalog, EnvironmentDeps deps, InvokerOptions options);
-  ~Invoker();  // Stop()
+  ~Invoker() override;  // Stop()
 
   // Runs `inv` on the resolved version `fn`. Thread-safe.
-  InvokeResult Invoke(const ResolvedFunction& fn, const Invocation& inv);
+  InvokeResult Invoke(const ResolvedFunction& fn, const Invocation& inv) override;
   // Blocks until `function` could take one more invocation under its reserved concurrency
   // and the account limit, or until Stop(). False when stopping.
-  bool WaitForCapacity(const std::string& function, std::optional<int> reserved);
+  bool WaitForCapacity(const std::string& function, std::optional<int> reserved) override;
   // Shuts down the warm environments of `function` (after it was deleted or replaced).
   void Forget(const std::string& function);
   int max_concurrency() const { return options_.max_concurrency; }

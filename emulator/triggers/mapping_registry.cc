@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "base/strings.h"
+#include "invoke/destinations.h"
 #include "model/error_names.h"
 
 namespace ll {
@@ -15,58 +16,51 @@ Status Invalid(std::string message) {
   return Status::Error(errors::kInvalidParameterValue, std::move(message));
 }
 
+Status NotFound(const std::string& uuid) {
+  return Status::Error(errors::kResourceNotFound,
+                       "The resource you requested does not exist. (Service: Lambda, Status "
+                       "Code: 404, Request ID: " + uuid + ")");
+}
+
 double NowEpochSeconds() { return double(NowEpochMs()) / 1000.0; }
 
 }  // namespace
 
-MappingRegistry::MappingRegistry(sqs::SqsService* sqs, FunctionStore* store, Invoker* invoker,
-                                 std::string region, std::string account_id, MappingNotice notice)
-    : sqs_(sqs),
-      store_(store),
-      invoker_(invoker),
+MappingRegistry::MappingRegistry(InvokeSink* functions, std::string region, std::string account_id,
+                                 MappingNotice notice)
+    : functions_(functions),
       region_(std::move(region)),
       account_id_(std::move(account_id)),
-      notice_(std::move(notice)) {}
+      notice_(std::move(notice)),
+      retirer_([this] { RetireLoop(); }) {}
 
 MappingRegistry::~MappingRegistry() { Stop(); }
 
-Status MappingRegistry::Validate(EventSourceMapping& m, std::vector<FilterPattern>* filters) const {
-  auto fn = store_->Resolve(m.function_name, m.qualifier);
+void MappingRegistry::RegisterSource(std::string service, std::unique_ptr<SourceKind> kind) {
+  std::lock_guard<std::mutex> lock(mu_);
+  kinds_[std::move(service)] = std::move(kind);
+}
+
+Result<const SourceKind*> MappingRegistry::Validate(EventSourceMapping& m,
+                                                    std::vector<FilterPattern>* filters) const {
+  auto fn = functions_->Resolve(m.function_name, m.qualifier);
   if (!fn.ok()) return fn.status();
   m.function_arn = fn->config->Arn() + (m.qualifier.empty() ? "" : ":" + m.qualifier);
-  if (!StartsWith(m.event_source_arn, "arn:aws:sqs:")) {
+  const SourceKind* kind = nullptr;
+  std::string served;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = kinds_.find(Destinations::ServiceOf(m.event_source_arn));
+    if (it != kinds_.end()) kind = it->second.get();
+    for (const auto& [service, k] : kinds_) served += (served.empty() ? "" : ", ") + k->Describe();
+  }
+  if (!kind) {
     return Invalid(fmt::format("Unsupported event source {}: this version of lambda-local serves "
-                               "event source mappings for SQS queues only",
-                               m.event_source_arn));
+                               "event source mappings for {} only",
+                               m.event_source_arn, served));
   }
-  auto queue = sqs_->FindByArn(m.event_source_arn);
-  if (!queue.ok()) {
-    return Invalid(fmt::format("Error occurred while ReceiveMessage. SQS Error Code: "
-                               "AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The "
-                               "specified queue does not exist ({})",
-                               m.event_source_arn));
-  }
-  const sqs::QueueConfig config = (*queue)->config();
-  const int max_batch = config.fifo ? 10 : 10000;
-  if (m.batch_size < 1 || m.batch_size > max_batch) {
-    return Invalid(fmt::format("BatchSize must be between 1 and {} for this queue, got {}",
-                               max_batch, m.batch_size));
-  }
-  if (m.maximum_batching_window_s < 0 || m.maximum_batching_window_s > 300) {
-    return Invalid("MaximumBatchingWindowInSeconds must be between 0 and 300");
-  }
-  if (config.fifo && m.maximum_batching_window_s > 0) {
-    return Invalid("Batching window is not supported for FIFO queues");
-  }
-  if (m.batch_size > 10 && m.maximum_batching_window_s < 1) {
-    return Invalid("Maximum batch window in seconds must be greater than 0 if maximum batch size "
-                   "is greater than 10");
-  }
-  if (config.visibility_timeout < fn->config->timeout_s) {
-    return Invalid(fmt::format("Queue visibility timeout: {} seconds is less than Function "
-                               "timeout: {} seconds",
-                               config.visibility_timeout, fn->config->timeout_s));
-  }
+  Status s = kind->Validate(m, *fn->config);
+  if (!s.ok()) return s;
   for (const auto& t : m.function_response_types) {
     if (t != "ReportBatchItemFailures") {
       return Status::Error("ValidationException",
@@ -89,19 +83,45 @@ Status MappingRegistry::Validate(EventSourceMapping& m, std::vector<FilterPatter
     if (!parsed.ok()) return parsed.status();
     filters->push_back(std::move(*parsed));
   }
-  return Status::Ok();
+  return kind;
 }
 
-std::unique_ptr<SqsPoller> MappingRegistry::StartPoller(const EventSourceMapping& m,
-                                                        std::vector<FilterPattern> filters) {
+std::unique_ptr<MappingWorker> MappingRegistry::StartWorker(const SourceKind& kind,
+                                                            const EventSourceMapping& m,
+                                                            std::vector<FilterPattern> filters) {
   if (!m.enabled || stopped_) return nullptr;
-  return std::make_unique<SqsPoller>(m, std::move(filters), sqs_, store_, invoker_, region_, notice_);
+  return std::make_unique<MappingWorker>(m, std::move(filters), kind.Open(m),
+                                         m.maximum_concurrency.value_or(kind.DefaultConcurrency()),
+                                         functions_, notice_);
+}
+
+void MappingRegistry::RetireLocked(std::unique_ptr<MappingWorker> worker) {
+  if (!worker) return;
+  worker->Stop();  // returns at once: it only sets a flag and wakes the worker's threads
+  retired_.push_back(std::move(worker));
+  retire_cv_.notify_all();
+}
+
+void MappingRegistry::RetireLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    retire_cv_.wait(lock, [&] { return stopped_ || !retired_.empty(); });
+    if (retired_.empty()) return;  // stopped and nothing left to join
+    std::unique_ptr<MappingWorker> worker = std::move(retired_.front());
+    retired_.pop_front();
+    ++joining_;
+    lock.unlock();
+    worker->Join();  // waits for a batch being invoked
+    worker.reset();
+    lock.lock();
+    --joining_;
+  }
 }
 
 Result<EventSourceMapping> MappingRegistry::Create(EventSourceMapping m) {
   std::vector<FilterPattern> filters;
-  Status s = Validate(m, &filters);
-  if (!s.ok()) return s;
+  auto kind = Validate(m, &filters);
+  if (!kind.ok()) return kind.status();
   m.uuid = NewUuid();
   m.last_modified = NowEpochSeconds();
   std::lock_guard<std::mutex> lock(mu_);
@@ -117,18 +137,14 @@ Result<EventSourceMapping> MappingRegistry::Create(EventSourceMapping m) {
   Entry& e = entries_[m.uuid];
   e.order = next_order_++;
   e.mapping = m;
-  e.poller = StartPoller(m, std::move(filters));
+  e.worker = StartWorker(**kind, m, std::move(filters));
   return m;
 }
 
 Result<EventSourceMapping> MappingRegistry::Get(const std::string& uuid) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(uuid);
-  if (it == entries_.end()) {
-    return Status::Error(errors::kResourceNotFound,
-                         "The resource you requested does not exist. (Service: Lambda, Status "
-                         "Code: 404, Request ID: " + uuid + ")");
-  }
+  if (it == entries_.end()) return NotFound(uuid);
   return it->second.mapping;
 }
 
@@ -150,54 +166,49 @@ Result<EventSourceMapping> MappingRegistry::Update(
   Status s = mutate(next);
   if (!s.ok()) return s;
   std::vector<FilterPattern> filters;
-  s = Validate(next, &filters);
-  if (!s.ok()) return s;
+  auto kind = Validate(next, &filters);
+  if (!kind.ok()) return kind.status();
   next.last_modified = NowEpochSeconds();
-  std::unique_ptr<SqsPoller> old;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = entries_.find(uuid);
-    if (it == entries_.end()) return Get(uuid).status();
-    old = std::move(it->second.poller);
-    it->second.mapping = next;
-    if (old) old->Stop();
-    it->second.poller = StartPoller(next, std::move(filters));
-    if (old) retired_.push_back(std::move(old));
-  }
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(uuid);
+  if (it == entries_.end()) return NotFound(uuid);
+  it->second.mapping = next;
+  RetireLocked(std::move(it->second.worker));
+  it->second.worker = StartWorker(**kind, next, std::move(filters));
   return next;
 }
 
 Result<EventSourceMapping> MappingRegistry::Delete(const std::string& uuid) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(uuid);
-  if (it == entries_.end()) {
-    return Status::Error(errors::kResourceNotFound,
-                         "The resource you requested does not exist. (Service: Lambda, Status "
-                         "Code: 404, Request ID: " + uuid + ")");
-  }
+  if (it == entries_.end()) return NotFound(uuid);
   EventSourceMapping m = it->second.mapping;
-  if (it->second.poller) {
-    it->second.poller->Stop();
-    retired_.push_back(std::move(it->second.poller));
-  }
+  RetireLocked(std::move(it->second.worker));
   entries_.erase(it);
   return m;
 }
 
+size_t MappingRegistry::worker_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t n = retired_.size() + joining_;
+  for (const auto& [uuid, e] : entries_) n += e.worker ? 1 : 0;
+  return n;
+}
+
 void MappingRegistry::Stop() {
-  std::vector<std::unique_ptr<SqsPoller>> all;
+  std::vector<std::unique_ptr<MappingWorker>> running;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopped_) return;
     stopped_ = true;
     for (auto& [uuid, e] : entries_) {
-      if (e.poller) all.push_back(std::move(e.poller));
+      if (e.worker) running.push_back(std::move(e.worker));
     }
-    for (auto& p : retired_) all.push_back(std::move(p));
-    retired_.clear();
+    retire_cv_.notify_all();
   }
-  for (auto& p : all) p->Stop();
-  all.clear();  // joins
+  for (auto& w : running) w->Stop();
+  running.clear();  // joins
+  if (retirer_.joinable()) retirer_.join();  // joins what was retired before
 }
 
 }  // namespace ll

@@ -699,9 +699,11 @@ class ApiMappingTest(EsmTestCase):
                 self.assertEqual([m["Body"] for m in moved], [body], self.emu.describe_output(30))
                 invs = self.invocations(self.arn_of(source))
                 counts = [r["attributes"]["ApproximateReceiveCount"] for r in self.records(invs)]
+                # Received twice: the failed batch was not deleted but came back by the queue's
+                # own rule (visibility timeout, one more receive), then went to the DLQ. No
+                # wall-clock gap is asserted: on a loaded machine a cold start can take most of
+                # the 2 s visibility timeout, so start-to-start gaps say nothing reliable.
                 self.assertEqual(counts, ["1", "2"])
-                # Retried only once the 2 s visibility timeout has passed.
-                self.assertGreaterEqual(invs[1]["started"] - invs[0]["started"], 1.5)
                 self.wait_empty(source)
 
     def test_maximum_concurrency(self):
