@@ -148,6 +148,7 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
     m.function_response_types = mr.function_response_types;
     m.maximum_concurrency = mr.maximum_concurrency;
     m.filter_patterns = mr.filter_patterns;
+    m.from_template = true;
     if (size_t colon = m.function_name.find(':'); colon != std::string::npos) {
       m.qualifier = m.function_name.substr(colon + 1);
       m.function_name.resize(colon);

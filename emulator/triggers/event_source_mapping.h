@@ -3,7 +3,10 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "base/status.h"
 
 namespace ll {
 
@@ -20,6 +23,7 @@ struct EventSourceMapping {
   std::optional<int> maximum_concurrency;    // ScalingConfig.MaximumConcurrency
   std::vector<std::string> filter_patterns;  // FilterCriteria.Filters[].Pattern
   double last_modified = 0;                  // epoch seconds
+  bool from_template = false;  // made anew from the template at each start, so never kept
 
   bool reports_batch_item_failures() const {
     for (const auto& t : function_response_types) {
@@ -28,6 +32,11 @@ struct EventSourceMapping {
     return false;
   }
 };
+
+// The mapping as kept across restarts, and back. StateInvalid for what was not written by
+// MappingStateJson.
+std::string MappingStateJson(const EventSourceMapping& m);
+Result<EventSourceMapping> ParseMappingState(std::string_view json);
 
 // EventSourceMappingConfiguration JSON; `state` is e.g. "Enabled", "Creating", "Deleting".
 std::string EventSourceMappingJson(const EventSourceMapping& m, const std::string& state,

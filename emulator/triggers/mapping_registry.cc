@@ -41,6 +41,30 @@ void MappingRegistry::RegisterSource(std::string service, std::unique_ptr<Source
   kinds_[std::move(service)] = std::move(kind);
 }
 
+void MappingRegistry::SetPersistence(MappingPersistence persistence) {
+  std::lock_guard<std::mutex> lock(mu_);
+  persistence_ = std::move(persistence);
+}
+
+Status MappingRegistry::SaveLocked(const EventSourceMapping& m) {
+  if (m.from_template || !persistence_.save) return Status::Ok();
+  return persistence_.save(m);
+}
+
+void MappingRegistry::Restore(EventSourceMapping m) {
+  std::vector<FilterPattern> filters;
+  auto kind = Validate(m, &filters);
+  if (!kind.ok() && notice_) {
+    notice_(m.function_name, fmt::format("event source mapping {} not started: {}", m.uuid,
+                                         kind.status().message()));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  Entry& e = entries_[m.uuid];
+  e.order = next_order_++;
+  e.mapping = m;
+  if (kind.ok()) e.worker = StartWorker(**kind, m, std::move(filters));
+}
+
 Result<const SourceKind*> MappingRegistry::Validate(EventSourceMapping& m,
                                                     std::vector<FilterPattern>* filters) const {
   auto fn = functions_->Resolve(m.function_name, m.qualifier);
@@ -134,6 +158,8 @@ Result<EventSourceMapping> MappingRegistry::Create(EventSourceMapping m) {
                                        m.event_source_arn, m.function_name, uuid));
     }
   }
+  Status saved = SaveLocked(m);
+  if (!saved.ok()) return saved;
   Entry& e = entries_[m.uuid];
   e.order = next_order_++;
   e.mapping = m;
@@ -172,6 +198,8 @@ Result<EventSourceMapping> MappingRegistry::Update(
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(uuid);
   if (it == entries_.end()) return NotFound(uuid);
+  Status saved = SaveLocked(next);
+  if (!saved.ok()) return saved;
   it->second.mapping = next;
   RetireLocked(std::move(it->second.worker));
   it->second.worker = StartWorker(**kind, next, std::move(filters));
@@ -183,6 +211,10 @@ Result<EventSourceMapping> MappingRegistry::Delete(const std::string& uuid) {
   auto it = entries_.find(uuid);
   if (it == entries_.end()) return NotFound(uuid);
   EventSourceMapping m = it->second.mapping;
+  if (!m.from_template && persistence_.remove) {
+    Status removed = persistence_.remove(uuid);
+    if (!removed.ok()) return removed;
+  }
   RetireLocked(std::move(it->second.worker));
   entries_.erase(it);
   return m;

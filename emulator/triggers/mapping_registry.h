@@ -26,6 +26,13 @@
 
 namespace ll {
 
+// Keeps API-created mappings across restarts. Each is called, under the registry's lock so
+// writes keep the order of changes, before the change is acknowledged; an error fails the call.
+struct MappingPersistence {
+  std::function<Status(const EventSourceMapping&)> save;
+  std::function<Status(const std::string& uuid)> remove;
+};
+
 class MappingRegistry {
  public:
   // `functions` must outlive the registry.
@@ -35,6 +42,12 @@ class MappingRegistry {
 
   // Serves mappings whose EventSourceArn is arn:aws:<service>:... with `kind`. Before Create.
   void RegisterSource(std::string service, std::unique_ptr<SourceKind> kind);
+
+  // Where API-created mappings are kept. Before Create or Restore.
+  void SetPersistence(MappingPersistence persistence);
+  // Brings back a mapping kept by an earlier run, with its UUID. One that no longer validates
+  // (its function or queue is gone) is kept without a worker, and a notice says why.
+  void Restore(EventSourceMapping mapping);
 
   // Validates as AWS does (function exists, a served source that exists, batch size and
   // window, response types, scaling, filters), assigns the UUID and starts the worker when
@@ -66,6 +79,8 @@ class MappingRegistry {
   Result<const SourceKind*> Validate(EventSourceMapping& m, std::vector<FilterPattern>* filters) const;
   std::unique_ptr<MappingWorker> StartWorker(const SourceKind& kind, const EventSourceMapping& m,
                                              std::vector<FilterPattern> filters);
+  // Writes or removes `m` where it is kept (template mappings are not). Requires mu_.
+  Status SaveLocked(const EventSourceMapping& m);
   // Hands a stopped worker to the retirement thread. Requires mu_.
   void RetireLocked(std::unique_ptr<MappingWorker> worker);
   void RetireLoop();
@@ -79,6 +94,7 @@ class MappingRegistry {
   std::condition_variable retire_cv_;
   // Guarded by mu_.
   std::map<std::string, std::unique_ptr<SourceKind>, std::less<>> kinds_;
+  MappingPersistence persistence_;
   std::map<std::string, Entry> entries_;
   std::deque<std::unique_ptr<MappingWorker>> retired_;  // stopped, waiting to be joined
   size_t joining_ = 0;                                  // taken by the retirement thread

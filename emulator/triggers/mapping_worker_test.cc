@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <map>
 #include <set>
 
 #include <catch2/catch.hpp>
@@ -268,5 +269,87 @@ TEST_CASE("the registry picks the source by the ARN's service and joins retired 
     std::this_thread::sleep_for(5ms);
   }
   CHECK(registry.worker_count() == 0);
+  registry.Stop();
+}
+
+TEST_CASE("a mapping's kept state reads back as it was written") {
+  EventSourceMapping m;
+  m.uuid = "1f0c";
+  m.event_source_arn = "arn:aws:sqs:us-east-1:000000000000:q";
+  m.function_name = "f";
+  m.qualifier = "live";
+  m.batch_size = 7;
+  m.maximum_batching_window_s = 3;
+  m.enabled = false;
+  m.function_response_types = {"ReportBatchItemFailures"};
+  m.maximum_concurrency = 4;
+  m.filter_patterns = {R"({"body":["a\"b"]})"};
+  m.last_modified = 1700000000.125;
+  auto back = ParseMappingState(MappingStateJson(m));
+  REQUIRE(back.ok());
+  CHECK(back->uuid == m.uuid);
+  CHECK(back->event_source_arn == m.event_source_arn);
+  CHECK(back->qualifier == "live");
+  CHECK(back->batch_size == 7);
+  CHECK(back->maximum_batching_window_s == 3);
+  CHECK_FALSE(back->enabled);
+  CHECK(back->function_response_types == m.function_response_types);
+  CHECK(back->maximum_concurrency == 4);
+  CHECK(back->filter_patterns == m.filter_patterns);
+  CHECK(back->last_modified == m.last_modified);
+  CHECK_FALSE(ParseMappingState("{}").ok());
+  CHECK_FALSE(ParseMappingState("[").ok());
+  CHECK_FALSE(ParseMappingState(R"({"uuid":1})").ok());
+}
+
+TEST_CASE("API-created mappings are saved and removed before the change is acknowledged") {
+  FakeFunctions functions;
+  MappingRegistry registry(&functions, "us-east-1", "000000000000", nullptr);
+  registry.RegisterSource("fake", std::make_unique<FakeKind>());
+  std::map<std::string, std::string> kept;
+  bool fail_writes = false;
+  registry.SetPersistence(MappingPersistence{
+      [&](const EventSourceMapping& m) {
+        if (fail_writes) return Status::Error("StateNotSaved", "disk full");
+        kept[m.uuid] = MappingStateJson(m);
+        return Status::Ok();
+      },
+      [&](const std::string& uuid) {
+        kept.erase(uuid);
+        return Status::Ok();
+      }});
+  EventSourceMapping m;
+  m.function_name = "f";
+  m.event_source_arn = "arn:aws:fake:us-east-1:000000000000:thing/a";
+  auto created = registry.Create(m);
+  REQUIRE(created.ok());
+  CHECK(kept.count(created->uuid) == 1);
+
+  EventSourceMapping from_template = m;
+  from_template.event_source_arn += "2";
+  from_template.from_template = true;
+  REQUIRE(registry.Create(from_template).ok());
+  CHECK(kept.size() == 1);
+
+  fail_writes = true;
+  auto refused = registry.Update(created->uuid, [](EventSourceMapping& x) {
+    x.batch_size = 3;
+    return Status::Ok();
+  });
+  CHECK_FALSE(refused.ok());
+  CHECK(registry.Get(created->uuid)->batch_size == 10);
+  fail_writes = false;
+
+  // What a restart brings back: the same UUID and settings.
+  MappingRegistry restarted(&functions, "us-east-1", "000000000000", nullptr);
+  restarted.RegisterSource("fake", std::make_unique<FakeKind>());
+  for (const auto& [uuid, json] : kept) restarted.Restore(*ParseMappingState(json));
+  auto back = restarted.Get(created->uuid);
+  REQUIRE(back.ok());
+  CHECK(back->event_source_arn == m.event_source_arn);
+  restarted.Stop();
+
+  REQUIRE(registry.Delete(created->uuid).ok());
+  CHECK(kept.empty());
   registry.Stop();
 }
