@@ -62,15 +62,15 @@ FrontServer::FrontServer(FrontOptions options, const LambdaApiContext* lambda,
   HttpServer& s = *server_;
 
   // Requests whose headers already name a service we do not serve are answered before routing.
-  s.SetPreRouting([](const HttpRequest& req, HttpResponse& res) {
+  auto pre_routing = [](const HttpRequest& req, HttpResponse& res) {
     ServiceRoute route = RouteOf(req);
     if (route.service == "lambda" || route.service == "sqs" || !route.by_headers) return false;
     WriteServiceNotServed(res, route, NewUuid());
     return true;
-  });
+  };
 
-  RegisterInvokeRoutes(s, lambda);
-  RegisterControlPlaneRoutes(s, control_plane);
+  RegisterInvokeRoutes(lambda_routes_, lambda);
+  RegisterControlPlaneRoutes(lambda_routes_, control_plane);
 
   // Everything no Lambda route took: SQS (JSON or query), or an unknown operation.
   auto catch_all = [sqs](HttpRequest& req, HttpResponse& res) {
@@ -97,14 +97,22 @@ FrontServer::FrontServer(FrontOptions options, const LambdaApiContext* lambda,
     }
     WriteUnknownOperation(req, res);
   };
-  s.Post(".*", catch_all);
-  s.Get(".*", catch_all);
-  s.Put(".*", catch_all);
-  s.Delete(".*", catch_all);
+  s.SetHandler([this, pre_routing, catch_all](HttpRequest& req, HttpResponse& res) {
+    if (Status read = ReadBody(req, kMaxRequestBytes); !read.ok()) {
+      res.status = read.code() == kHttpRequestTooLarge ? 413 : 400;  // the error handler answers
+      return;
+    }
+    if (pre_routing(req, res) || lambda_routes_.Dispatch(req, res)) return;
+    if (req.method == "POST" || req.method == "GET" || req.method == "PUT" || req.method == "DELETE") {
+      catch_all(req, res);
+    } else {
+      res.status = 404;
+    }
+  });
 
   s.SetErrorHandler([](const HttpRequest& req, HttpResponse& res) {
     if (res.status == 404) {
-      WriteUnknownOperation(req, res);  // methods the catch-all routes do not cover
+      WriteUnknownOperation(req, res);  // methods the catch-all does not cover
     } else if (res.status == 413) {
       WriteLambdaError(res, Status::Error(errors::kRequestTooLarge,
                                           "Request must be smaller than 6291456 bytes for the "

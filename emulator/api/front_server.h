@@ -9,6 +9,7 @@
 #include "api/lambda_api.h"
 #include "api/lambda_control_plane.h"
 #include "base/status.h"
+#include "http/http_router.h"
 #include "http/http_server.h"
 
 namespace ll {
@@ -37,6 +38,7 @@ class FrontServer {
 
  private:
   FrontOptions options_;
+  HttpRouter lambda_routes_;  // read by the server's threads: declared first, destroyed last
   std::unique_ptr<HttpServer> server_;
   int port_ = 0;
 };

@@ -1,6 +1,6 @@
 #include "api/lambda_api.h"
 
-#include "http/http_server.h"
+#include "http/http_router.h"
 #include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
@@ -158,12 +158,12 @@ void HandleInvokeAsync(const LambdaApiContext& ctx, HttpRequest& req,
 
 }  // namespace
 
-void RegisterInvokeRoutes(HttpServer& server, const LambdaApiContext* context) {
-  server.Post(R"(/2015-03-31/functions/([^/]+)/invocations/?)",
+void RegisterInvokeRoutes(HttpRouter& router, const LambdaApiContext* context) {
+  router.Post(R"(/2015-03-31/functions/([^/]+)/invocations/?)",
               [context](HttpRequest& req, HttpResponse& res) {
                 HandleInvoke(*context, req, res);
               });
-  server.Post(R"(/2014-11-13/functions/([^/]+)/invoke-async/?)",
+  router.Post(R"(/2014-11-13/functions/([^/]+)/invoke-async/?)",
               [context](HttpRequest& req, HttpResponse& res) {
                 HandleInvokeAsync(*context, req, res);
               });

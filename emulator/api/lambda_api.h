@@ -3,7 +3,7 @@
 #pragma once
 
 #include <string>
-#include "http/http_server.h"
+#include "http/http_router.h"
 
 namespace ll {
 
@@ -25,6 +25,6 @@ struct LambdaApiContext {
 };
 
 // `context` must outlive the server.
-void RegisterInvokeRoutes(HttpServer& server, const LambdaApiContext* context);
+void RegisterInvokeRoutes(HttpRouter& router, const LambdaApiContext* context);
 
 }  // namespace ll

@@ -208,8 +208,8 @@ std::string CodeLocation(const HttpRequest& req, const std::string& name,
   return fmt::format("http://{}/_lambda-local/code/{}/{}.zip", host, name, version);
 }
 
-void RegisterCodeRoutes(HttpServer& server, const ControlPlaneContext* ctx) {
-  server.Get(R"(/_lambda-local/code/([^/]+)/([^/]+)\.zip)", Wrap(ctx, ServeCode));
+void RegisterCodeRoutes(HttpRouter& router, const ControlPlaneContext* ctx) {
+  router.Get(R"(/_lambda-local/code/([^/]+)/([^/]+)\.zip)", Wrap(ctx, ServeCode));
 }
 
 }  // namespace ll

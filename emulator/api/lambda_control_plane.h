@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
-#include "http/http_server.h"
+#include "http/http_router.h"
 
 namespace ll {
 
@@ -26,6 +26,6 @@ struct ControlPlaneContext {
 };
 
 // Registers every control-plane route. `context` must outlive the server.
-void RegisterControlPlaneRoutes(HttpServer& server, const ControlPlaneContext* context);
+void RegisterControlPlaneRoutes(HttpRouter& router, const ControlPlaneContext* context);
 
 }  // namespace ll

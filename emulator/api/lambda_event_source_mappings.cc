@@ -151,13 +151,13 @@ Status Delete(const ControlPlaneContext& ctx, const HttpRequest& req, HttpRespon
 
 }  // namespace
 
-void RegisterEventSourceMappingRoutes(HttpServer& server, const ControlPlaneContext* ctx) {
+void RegisterEventSourceMappingRoutes(HttpRouter& router, const ControlPlaneContext* ctx) {
   const std::string one = R"(/2015-03-31/event-source-mappings/([^/]+)/?)";
-  server.Post(R"(/2015-03-31/event-source-mappings/?)", Wrap(ctx, Create));
-  server.Get(R"(/2015-03-31/event-source-mappings/?)", Wrap(ctx, List));
-  server.Get(one, Wrap(ctx, Get));
-  server.Put(one, Wrap(ctx, Update));
-  server.Delete(one, Wrap(ctx, Delete));
+  router.Post(R"(/2015-03-31/event-source-mappings/?)", Wrap(ctx, Create));
+  router.Get(R"(/2015-03-31/event-source-mappings/?)", Wrap(ctx, List));
+  router.Get(one, Wrap(ctx, Get));
+  router.Put(one, Wrap(ctx, Update));
+  router.Delete(one, Wrap(ctx, Delete));
 }
 
 }  // namespace ll

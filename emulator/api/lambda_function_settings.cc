@@ -269,19 +269,19 @@ Status ListFunctionEventInvokeConfigs(const ControlPlaneContext& ctx, const Http
 
 }  // namespace
 
-void RegisterFunctionSettingsRoutes(HttpServer& server, const ControlPlaneContext* ctx) {
-  server.Put(R"(/2017-10-31/functions/([^/]+)/concurrency/?)", Wrap(ctx, PutFunctionConcurrency));
-  server.Delete(R"(/2017-10-31/functions/([^/]+)/concurrency/?)",
+void RegisterFunctionSettingsRoutes(HttpRouter& router, const ControlPlaneContext* ctx) {
+  router.Put(R"(/2017-10-31/functions/([^/]+)/concurrency/?)", Wrap(ctx, PutFunctionConcurrency));
+  router.Delete(R"(/2017-10-31/functions/([^/]+)/concurrency/?)",
                 Wrap(ctx, DeleteFunctionConcurrency));
-  server.Get(R"(/2019-09-30/functions/([^/]+)/concurrency/?)", Wrap(ctx, GetFunctionConcurrency));
-  server.Get(R"(/2016-08-19/account-settings/?)", Wrap(ctx, GetAccountSettings));
+  router.Get(R"(/2019-09-30/functions/([^/]+)/concurrency/?)", Wrap(ctx, GetFunctionConcurrency));
+  router.Get(R"(/2016-08-19/account-settings/?)", Wrap(ctx, GetAccountSettings));
 
   const std::string eic = R"(/2019-09-25/functions/([^/]+)/event-invoke-config)";
-  server.Get(eic + "/list/?", Wrap(ctx, ListFunctionEventInvokeConfigs));
-  server.Put(eic + "/?", Wrap(ctx, PutFunctionEventInvokeConfig));
-  server.Post(eic + "/?", Wrap(ctx, UpdateFunctionEventInvokeConfig));
-  server.Get(eic + "/?", Wrap(ctx, GetFunctionEventInvokeConfig));
-  server.Delete(eic + "/?", Wrap(ctx, DeleteFunctionEventInvokeConfig));
+  router.Get(eic + "/list/?", Wrap(ctx, ListFunctionEventInvokeConfigs));
+  router.Put(eic + "/?", Wrap(ctx, PutFunctionEventInvokeConfig));
+  router.Post(eic + "/?", Wrap(ctx, UpdateFunctionEventInvokeConfig));
+  router.Get(eic + "/?", Wrap(ctx, GetFunctionEventInvokeConfig));
+  router.Delete(eic + "/?", Wrap(ctx, DeleteFunctionEventInvokeConfig));
 }
 
 }  // namespace ll

@@ -431,24 +431,24 @@ Status DeleteFunction(const ControlPlaneContext& ctx, const HttpRequest& req,
 
 }  // namespace
 
-void RegisterFunctionRoutes(HttpServer& server, const ControlPlaneContext* ctx) {
+void RegisterFunctionRoutes(HttpRouter& router, const ControlPlaneContext* ctx) {
   const std::string fn = R"(/2015-03-31/functions/([^/]+))";
-  server.Post(R"(/2015-03-31/functions/?)", Wrap(ctx, CreateFunction));
-  server.Get(R"(/2015-03-31/functions/?)", Wrap(ctx, ListFunctions));
-  server.Get(fn + "/?", Wrap(ctx, GetFunction));
-  server.Delete(fn + "/?", Wrap(ctx, DeleteFunction));
-  server.Get(fn + "/configuration/?", Wrap(ctx, GetFunctionConfiguration));
-  server.Put(fn + "/configuration/?", Wrap(ctx, UpdateFunctionConfiguration));
-  server.Put(fn + "/code/?", Wrap(ctx, UpdateFunctionCode));
+  router.Post(R"(/2015-03-31/functions/?)", Wrap(ctx, CreateFunction));
+  router.Get(R"(/2015-03-31/functions/?)", Wrap(ctx, ListFunctions));
+  router.Get(fn + "/?", Wrap(ctx, GetFunction));
+  router.Delete(fn + "/?", Wrap(ctx, DeleteFunction));
+  router.Get(fn + "/configuration/?", Wrap(ctx, GetFunctionConfiguration));
+  router.Put(fn + "/configuration/?", Wrap(ctx, UpdateFunctionConfiguration));
+  router.Put(fn + "/code/?", Wrap(ctx, UpdateFunctionCode));
 }
 
-void RegisterControlPlaneRoutes(HttpServer& server, const ControlPlaneContext* context) {
-  RegisterFunctionRoutes(server, context);
-  RegisterVersionAliasRoutes(server, context);
-  RegisterFunctionSettingsRoutes(server, context);
-  RegisterPermissionTagRoutes(server, context);
-  RegisterEventSourceMappingRoutes(server, context);
-  RegisterCodeRoutes(server, context);
+void RegisterControlPlaneRoutes(HttpRouter& router, const ControlPlaneContext* context) {
+  RegisterFunctionRoutes(router, context);
+  RegisterVersionAliasRoutes(router, context);
+  RegisterFunctionSettingsRoutes(router, context);
+  RegisterPermissionTagRoutes(router, context);
+  RegisterEventSourceMappingRoutes(router, context);
+  RegisterCodeRoutes(router, context);
 }
 
 }  // namespace ll

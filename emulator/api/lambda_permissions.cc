@@ -323,15 +323,15 @@ Status ListTags(const ControlPlaneContext& ctx, const HttpRequest& req,
 
 }  // namespace
 
-void RegisterPermissionTagRoutes(HttpServer& server, const ControlPlaneContext* ctx) {
+void RegisterPermissionTagRoutes(HttpRouter& router, const ControlPlaneContext* ctx) {
   const std::string policy = R"(/2015-03-31/functions/([^/]+)/policy)";
-  server.Post(policy + "/?", Wrap(ctx, AddPermission));
-  server.Get(policy + "/?", Wrap(ctx, GetPolicy));
-  server.Delete(policy + "/([^/]+)/?", Wrap(ctx, RemovePermission));
+  router.Post(policy + "/?", Wrap(ctx, AddPermission));
+  router.Get(policy + "/?", Wrap(ctx, GetPolicy));
+  router.Delete(policy + "/([^/]+)/?", Wrap(ctx, RemovePermission));
   const std::string tags = R"(/2017-03-31/tags/([^/]+))";
-  server.Post(tags + "/?", Wrap(ctx, TagResource));
-  server.Delete(tags + "/?", Wrap(ctx, UntagResource));
-  server.Get(tags + "/?", Wrap(ctx, ListTags));
+  router.Post(tags + "/?", Wrap(ctx, TagResource));
+  router.Delete(tags + "/?", Wrap(ctx, UntagResource));
+  router.Get(tags + "/?", Wrap(ctx, ListTags));
 }
 
 }  // namespace ll

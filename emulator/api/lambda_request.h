@@ -3,7 +3,7 @@
 // Status into Lambda's error shape. Internal to api/lambda_*.cc.
 #pragma once
 
-#include "http/http_server.h"
+#include "http/http_router.h"
 #include <rapidjson/document.h>
 
 #include <filesystem>
@@ -152,11 +152,11 @@ using ControlPlaneHandler =
 HttpHandler Wrap(const ControlPlaneContext* ctx, ControlPlaneHandler handler);
 
 // Route groups, each in its own file; RegisterControlPlaneRoutes calls them all.
-void RegisterFunctionRoutes(HttpServer& server, const ControlPlaneContext* ctx);
-void RegisterVersionAliasRoutes(HttpServer& server, const ControlPlaneContext* ctx);
-void RegisterFunctionSettingsRoutes(HttpServer& server, const ControlPlaneContext* ctx);
-void RegisterPermissionTagRoutes(HttpServer& server, const ControlPlaneContext* ctx);
-void RegisterEventSourceMappingRoutes(HttpServer& server, const ControlPlaneContext* ctx);
+void RegisterFunctionRoutes(HttpRouter& router, const ControlPlaneContext* ctx);
+void RegisterVersionAliasRoutes(HttpRouter& router, const ControlPlaneContext* ctx);
+void RegisterFunctionSettingsRoutes(HttpRouter& router, const ControlPlaneContext* ctx);
+void RegisterPermissionTagRoutes(HttpRouter& router, const ControlPlaneContext* ctx);
+void RegisterEventSourceMappingRoutes(HttpRouter& router, const ControlPlaneContext* ctx);
 
 }  // namespace ll
 
@@ -184,7 +184,7 @@ std::string CodeLocation(const HttpRequest& req, const std::string& name,
 // Everything kept on disk for API-created function `name` (its packages).
 std::filesystem::path FunctionStateDir(const ControlPlaneContext& ctx, const std::string& name);
 
-void RegisterCodeRoutes(HttpServer& server, const ControlPlaneContext* ctx);
+void RegisterCodeRoutes(HttpRouter& router, const ControlPlaneContext* ctx);
 
 // ---- Versions (lambda_versions_aliases.cc) ----
 

@@ -354,15 +354,15 @@ std::shared_ptr<const FunctionConfig> PublishLatest(FunctionRecord& rec,
   return version;
 }
 
-void RegisterVersionAliasRoutes(HttpServer& server, const ControlPlaneContext* ctx) {
+void RegisterVersionAliasRoutes(HttpRouter& router, const ControlPlaneContext* ctx) {
   const std::string fn = R"(/2015-03-31/functions/([^/]+))";
-  server.Post(fn + "/versions/?", Wrap(ctx, PublishVersion));
-  server.Get(fn + "/versions/?", Wrap(ctx, ListVersionsByFunction));
-  server.Post(fn + "/aliases/?", Wrap(ctx, CreateAlias));
-  server.Get(fn + "/aliases/?", Wrap(ctx, ListAliases));
-  server.Get(fn + "/aliases/([^/]+)/?", Wrap(ctx, GetAlias));
-  server.Put(fn + "/aliases/([^/]+)/?", Wrap(ctx, UpdateAlias));
-  server.Delete(fn + "/aliases/([^/]+)/?", Wrap(ctx, DeleteAlias));
+  router.Post(fn + "/versions/?", Wrap(ctx, PublishVersion));
+  router.Get(fn + "/versions/?", Wrap(ctx, ListVersionsByFunction));
+  router.Post(fn + "/aliases/?", Wrap(ctx, CreateAlias));
+  router.Get(fn + "/aliases/?", Wrap(ctx, ListAliases));
+  router.Get(fn + "/aliases/([^/]+)/?", Wrap(ctx, GetAlias));
+  router.Put(fn + "/aliases/([^/]+)/?", Wrap(ctx, UpdateAlias));
+  router.Delete(fn + "/aliases/([^/]+)/?", Wrap(ctx, DeleteAlias));
 }
 
 }  // namespace ll

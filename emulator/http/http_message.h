@@ -1,9 +1,11 @@
-// HTTP/1.1 messages as lambda-local's servers see them: a request parser (request line,
-// headers, a body framed by Content-Length or chunked encoding; incremental: feed it what
-// has arrived), the response a handler fills in, and the head written before a body.
+// HTTP/1.1 messages as lambda-local's servers see them: the request a handler is given (its
+// head parsed, its body read whole or through a reader), the response a handler fills in
+// (a body in memory or a range of a file), and the head written before a body.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <regex>
 #include <string>
 #include <string_view>
@@ -12,17 +14,25 @@
 
 namespace ll {
 
+class HttpBodyReader;  // http/http_body.h
+
 struct HttpRequest {
   std::string method;
   std::string target;  // as sent: path and query
   std::string path;    // the target without its query string, percent-decoded
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::vector<std::pair<std::string, std::string>> params;   // the query, decoded
+  // The body once read (see ReadBody in http/http_body.h); a parser of whole requests
+  // (ParseHttpRequest) fills it in directly.
   std::string body;
-  bool keep_alive = true;
+  // The body not read yet, decoded as it is read; null when there is no body or it was read.
+  // Valid until the handler returns.
+  HttpBodyReader* body_reader = nullptr;
+  bool keep_alive = true;  // a handler may clear it to close the connection after answering
   bool http_1_0 = false;
   bool expects_continue = false;  // "Expect: 100-continue"
   std::smatch matches;            // set by the router: the route's groups over `path`
+  std::string route;              // empty; free for the handler's own use
 
   // The value of the header with this lower-case name, or "" when absent.
   std::string_view Header(std::string_view lower_name) const;
@@ -34,17 +44,47 @@ struct HttpRequest {
   size_t ParamCount(std::string_view name) const;
 };
 
-// What a handler answers. status -1 means "not set": 200 once a route has run.
+// What a handler answers. status -1 means "not set": 200 once a handler has run. Move-only:
+// it may own an open file.
 struct HttpResponse {
   int status = -1;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
 
+  HttpResponse() = default;
+  ~HttpResponse();  // closes the file of a file body
+  HttpResponse(HttpResponse&& other) noexcept;
+  HttpResponse& operator=(HttpResponse&& other) noexcept;
+
   // Replaces the header of that name (any case); a value with CR or LF is dropped.
   void SetHeader(std::string_view name, std::string_view value);
   void SetContent(std::string body_text, std::string_view content_type);
   bool HasHeader(std::string_view name) const;
+  // The value of the header of that name (any case), or "".
+  std::string_view Header(std::string_view name) const;
+
+  // The body is `length` bytes of the file `fd` from `offset`, streamed from the kernel
+  // (sendfile) so memory stays flat whatever the size; `body` is cleared. Takes `fd` and closes
+  // it when the response is done. Content-Length is `length` unless the handler sets it.
+  void SetFileBody(int fd, uint64_t offset, uint64_t length, std::string_view content_type);
+  bool has_file_body() const { return file_fd_ >= 0; }
+  int file_fd() const { return file_fd_; }
+  uint64_t file_offset() const { return file_offset_; }
+  uint64_t file_length() const { return file_length_; }
+
+ private:
+  void CloseFile();
+
+  int file_fd_ = -1;
+  uint64_t file_offset_ = 0;
+  uint64_t file_length_ = 0;
 };
+
+// Answers one request. A handler may take the request by non-const reference to move its body out.
+using HttpHandler = std::function<void(HttpRequest&, HttpResponse&)>;
+
+// ASCII case-insensitive equality, for header names and tokens.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 // "%3A" -> ":"; with `plus_is_space` (query strings) "+" -> " ". Bad escapes stay as they are.
 // The server decodes paths once; route handlers decode the groups they take again, since
@@ -66,8 +106,10 @@ struct HttpParseResult {
   bool headers_done = false;
 };
 
-// Parses one request from the start of `data` into *out (overwritten). A body larger than
-// `max_body` bytes is kTooLarge.
+// Parses one whole request from the start of `data` into *out (overwritten), body included.
+// A body larger than `max_body` bytes is kTooLarge. Each call starts over: a caller that
+// parses after every read should keep an HttpRequestParser (http/http_parser.h), which
+// resumes where it stopped; this is its one-shot form (defined in http_parser.cc).
 HttpParseResult ParseHttpRequest(std::string_view data, size_t max_body, HttpRequest* out);
 
 // The reason phrase of a status code ("OK", "Not Found", ...).

@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "http/socket_io.h"
+#include "http/http_connection.h"
 
 namespace ll {
 
@@ -19,21 +19,7 @@ HttpServer::HttpServer(HttpServerOptions options) : options_(options) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
-void HttpServer::Get(const std::string& pattern, HttpHandler handler) {
-  routes_.push_back({"GET", std::regex(pattern), std::move(handler)});
-}
-void HttpServer::Post(const std::string& pattern, HttpHandler handler) {
-  routes_.push_back({"POST", std::regex(pattern), std::move(handler)});
-}
-void HttpServer::Put(const std::string& pattern, HttpHandler handler) {
-  routes_.push_back({"PUT", std::regex(pattern), std::move(handler)});
-}
-void HttpServer::Delete(const std::string& pattern, HttpHandler handler) {
-  routes_.push_back({"DELETE", std::regex(pattern), std::move(handler)});
-}
-void HttpServer::SetPreRouting(std::function<bool(const HttpRequest&, HttpResponse&)> handler) {
-  pre_routing_ = std::move(handler);
-}
+void HttpServer::SetHandler(HttpHandler handler) { handler_ = std::move(handler); }
 void HttpServer::SetErrorHandler(HttpHandler handler) { error_handler_ = std::move(handler); }
 void HttpServer::SetExceptionHandler(
     std::function<void(const HttpRequest&, HttpResponse&, std::exception_ptr)> handler) {
@@ -160,56 +146,27 @@ void HttpServer::AcceptLoop() {
 
 void HttpServer::Serve(Connection* conn) {
   const int fd = conn->fd;
-  std::string in;
-  bool continue_sent = false;
+  HttpConnection connection(fd, options_.max_body_bytes, std::chrono::seconds(options_.idle_timeout_s));
   HttpRequest req;
-  char buf[64 * 1024];
   while (true) {
-    HttpParseResult parsed;
-    if (!in.empty()) parsed = ParseHttpRequest(in, options_.max_body_bytes, &req);
-    if (parsed.status == HttpParse::kIncomplete) {
-      if (parsed.headers_done && req.expects_continue && !continue_sent) {
-        continue_sent = true;
-        if (!SendAll(fd, "HTTP/1.1 100 Continue\r\n\r\n")) break;
-      }
-      ssize_t n = recv(fd, buf, sizeof buf, 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;  // closed, idle timeout, or shut down by Stop
-      in.append(buf, size_t(n));
-      continue;
-    }
+    const HttpParse head = connection.ReadHead(&req);
+    if (head == HttpParse::kIncomplete) break;  // closed, idle timeout, or shut down by Stop
     HttpResponse res;
-    bool keep_alive = req.keep_alive;
-    if (parsed.status == HttpParse::kComplete) {
-      in.erase(0, parsed.consumed);
-      continue_sent = false;
-      Dispatch(req, res);
+    bool keep_alive = false;
+    if (head == HttpParse::kComplete) {
+      req.body_reader = connection.has_body() ? &connection : nullptr;
+      Handle(req, res);
+      req.body_reader = nullptr;
+      keep_alive = req.keep_alive && connection.FinishBody(options_.drain_limit_bytes);
     } else {
       // Unparseable or over the limits: answer and close, the framing cannot be trusted.
-      keep_alive = false;
-      res.status = parsed.status == HttpParse::kTooLarge ? 413 : 400;
-      if (!parsed.headers_done) req = HttpRequest();
+      res.status = head == HttpParse::kTooLarge ? 413 : 400;
+      if (!connection.head_parsed()) req = HttpRequest();
       if (error_handler_) error_handler_(req, res);
     }
-    std::string head = fmt::format("HTTP/1.1 {} {}\r\n", res.status, HttpReason(res.status));
-    for (const auto& [name, value] : res.headers) {
-      head += name;
-      head += ": ";
-      head += value;
-      head += "\r\n";
-    }
-    if (!res.HasHeader("Content-Length")) head += fmt::format("Content-Length: {}\r\n", res.body.size());
+    if (!connection.WriteResponse(req, res, keep_alive)) break;
     if (!keep_alive) {
-      head += "Connection: close\r\n";
-    } else if (req.http_1_0) {
-      head += "Connection: keep-alive\r\n";
-    }
-    head += "\r\n";
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options_.idle_timeout_s);
-    const std::string_view body = req.method == "HEAD" ? std::string_view() : std::string_view(res.body);
-    if (!SendAll(fd, head, body, deadline)) break;
-    if (!keep_alive) {
-      if (parsed.status != HttpParse::kComplete) DrainBeforeClose(fd);
+      if (!connection.request_finished()) DrainBeforeClose(fd);
       break;
     }
   }
@@ -232,26 +189,20 @@ void HttpServer::DrainBeforeClose(int fd) {
   }
 }
 
-void HttpServer::Dispatch(HttpRequest& req, HttpResponse& res) {
+void HttpServer::Handle(HttpRequest& req, HttpResponse& res) {
   try {
-    bool answered = pre_routing_ && pre_routing_(req, res);
-    if (!answered) {
-      for (const Route& route : routes_) {
-        if (route.method == req.method && std::regex_match(req.path, req.matches, route.pattern)) {
-          route.handler(req, res);
-          answered = true;
-          break;
-        }
-      }
+    if (handler_) {
+      handler_(req, res);
+    } else {
+      res.status = 404;
     }
-    if (!answered) res.status = 404;
     if (res.status == -1) res.status = 200;
   } catch (...) {
     res = HttpResponse();
     if (exception_handler_) exception_handler_(req, res, std::current_exception());
     if (res.status == -1) res.status = 500;
   }
-  if (res.status >= 400 && res.body.empty() && error_handler_) error_handler_(req, res);
+  if (res.status >= 400 && res.body.empty() && !res.has_file_body() && error_handler_) error_handler_(req, res);
 }
 
 }  // namespace ll
