@@ -3,17 +3,20 @@
 #include <fmt/format.h>
 
 #include "api/lambda_errors.h"
+#include "api/lambda_service.h"
 #include "api/service_router.h"
 #include "base/strings.h"
+#include "http/http_body.h"
 #include "model/error_names.h"
-#include "services/sqs/sqs_http.h"
 
 namespace ll {
 namespace {
 
-// Large enough for a 50 MB zip sent base64 in JSON, and to read an oversized invoke and
-// answer 413 in Lambda's own shape.
+// No request body may be larger: a 50 MB zip sent base64 in JSON fits, and an oversized
+// invoke can still be read and answered 413 in Lambda's own shape. Services set lower limits.
 constexpr size_t kMaxRequestBytes = 80u << 20;
+// An unsigned query-protocol form is read to find its Version; no form is larger.
+constexpr size_t kMaxRoutingFormBytes = 1u << 20;
 
 ServiceRoute RouteOf(const HttpRequest& req) {
   RouteInputs in;
@@ -21,94 +24,38 @@ ServiceRoute RouteOf(const HttpRequest& req) {
   const std::string credential = req.Param("X-Amz-Credential");
   const std::string target = req.HeaderValue("X-Amz-Target");
   const std::string content_type = req.HeaderValue("Content-Type");
-  // A query-protocol request may carry Action/Version in the query string instead of a body.
-  std::string_view body = req.body;
-  std::string type = content_type;
-  std::string from_query;
-  if (body.empty() && req.HasParam("Action")) {
-    from_query = "Action=" + req.Param("Action") + "&Version=" + req.Param("Version");
-    body = from_query;
-    type = "application/x-www-form-urlencoded";
-  }
+  const std::string host = req.HeaderValue("Host");
   in.authorization = auth;
   in.credential_param = credential;
+  in.sigv2_presigned = req.HasParam("AWSAccessKeyId") && req.HasParam("Signature") &&
+                       req.HasParam("Expires");
   in.target = target;
-  in.content_type = type;
-  in.body = body;
+  in.host = host;
   in.path = req.path;
+  in.content_type = content_type;
+  in.body = req.body;
+  in.body_known = req.body_reader == nullptr;
+  // A query-protocol request may carry Action/Version in the query string instead of a body.
+  std::string from_query;
+  if (req.HasParam("Action") && (req.body.empty() || req.body_reader)) {
+    from_query = "Action=" + req.Param("Action") + "&Version=" + req.Param("Version");
+    in.body = from_query;
+    in.body_known = true;
+    in.content_type = "application/x-www-form-urlencoded";
+  }
   return RouteRequest(in);
-}
-
-// Lambda's answer to a method and path no route serves.
-void WriteUnknownOperation(const HttpRequest& req, HttpResponse& res) {
-  res.SetHeader("x-amzn-RequestId", NewUuid());
-  WriteLambdaError(res, Status::Error(errors::kUnknownOperation,
-                                      fmt::format("{} {} is not an operation lambda-local serves",
-                                                  req.method, req.path)));
-  res.status = 404;
 }
 
 }  // namespace
 
-FrontServer::FrontServer(FrontOptions options, const LambdaApiContext* lambda,
-                         const ControlPlaneContext* control_plane, sqs::SqsService* sqs)
-    : options_(std::move(options)) {
+FrontServer::FrontServer(FrontOptions options, const ServiceRegistry* services)
+    : options_(std::move(options)), services_(services) {
   HttpServerOptions http;
-  // Large enough for a 50 MB zip sent base64 in JSON, and to read an oversized invoke and
-  // answer 413 in Lambda's own shape.
   http.max_body_bytes = kMaxRequestBytes;
   http.max_connections = size_t(options_.max_connections);
   server_ = std::make_unique<HttpServer>(http);
   HttpServer& s = *server_;
-
-  // Requests whose headers already name a service we do not serve are answered before routing.
-  auto pre_routing = [](const HttpRequest& req, HttpResponse& res) {
-    ServiceRoute route = RouteOf(req);
-    if (route.service == "lambda" || route.service == "sqs" || !route.by_headers) return false;
-    WriteServiceNotServed(res, route, NewUuid());
-    return true;
-  };
-
-  RegisterInvokeRoutes(lambda_routes_, lambda);
-  RegisterControlPlaneRoutes(lambda_routes_, control_plane);
-
-  // Everything no Lambda route took: SQS (JSON or query), or an unknown operation.
-  auto catch_all = [sqs](HttpRequest& req, HttpResponse& res) {
-    ServiceRoute route = RouteOf(req);
-    if (route.service == "sqs" && sqs) {
-      sqs::SqsHttpRequest in;
-      in.method = req.method;
-      in.path = req.path;
-      if (size_t q = req.target.find('?'); q != std::string::npos) in.query = req.target.substr(q + 1);
-      in.target = req.HeaderValue("X-Amz-Target");
-      in.content_type = req.HeaderValue("Content-Type");
-      in.body = std::move(req.body);  // routed already: the body is not needed again
-      in.host = req.HeaderValue("Host");
-      in.query_mode_header = req.HeaderValue("x-amzn-query-mode") == "true";
-      sqs::SqsHttpResponse out = sqs::HandleSqs(*sqs, in);
-      res.status = out.status;
-      for (const auto& [k, v] : out.headers) res.SetHeader(k, v);
-      res.SetContent(std::move(out.body), out.content_type);
-      return;
-    }
-    if (route.service != "lambda") {
-      WriteServiceNotServed(res, route, NewUuid());
-      return;
-    }
-    WriteUnknownOperation(req, res);
-  };
-  s.SetHandler([this, pre_routing, catch_all](HttpRequest& req, HttpResponse& res) {
-    if (Status read = ReadBody(req, kMaxRequestBytes); !read.ok()) {
-      res.status = read.code() == kHttpRequestTooLarge ? 413 : 400;  // the error handler answers
-      return;
-    }
-    if (pre_routing(req, res) || lambda_routes_.Dispatch(req, res)) return;
-    if (req.method == "POST" || req.method == "GET" || req.method == "PUT" || req.method == "DELETE") {
-      catch_all(req, res);
-    } else {
-      res.status = 404;
-    }
-  });
+  s.SetHandler([this](HttpRequest& req, HttpResponse& res) { Route(req, res); });
 
   s.SetErrorHandler([](const HttpRequest& req, HttpResponse& res) {
     if (res.status == 404) {
@@ -131,6 +78,24 @@ FrontServer::FrontServer(FrontOptions options, const LambdaApiContext* lambda,
     }
     WriteLambdaError(res, Status::Error(errors::kService, what));
   });
+}
+
+void FrontServer::Route(HttpRequest& req, HttpResponse& res) const {
+  ServiceRoute route = RouteOf(req);
+  if (route.needs_body) {
+    if (Status read = ReadBody(req, kMaxRoutingFormBytes); !read.ok()) {
+      res.status = read.code() == kHttpRequestTooLarge ? 413 : 400;  // the error handler answers
+      return;
+    }
+    route = RouteOf(req);
+  }
+  Service* service = services_->Find(route.service);
+  if (!service) {
+    WriteServiceNotServed(res, route, NewUuid());
+    return;
+  }
+  req.route = route.service;
+  service->Handle(req, res);
 }
 
 FrontServer::~FrontServer() { Stop(); }

@@ -1,21 +1,17 @@
-// FrontServer: the single front port (default 127.0.0.1:4566). Routes each request to its
-// AWS service by SigV4 scope, then serves the Lambda API; other services answer "not served".
+// FrontServer: the single front port (default 127.0.0.1:4566). Routes each request once, by
+// its head (api/service_router.h), keeps the service's name on the request (req.route) and
+// hands it to the service registered under that name; a service not served answers an
+// AWS-shaped NotImplemented in its own protocol.
 #pragma once
 
 #include <memory>
 #include <string>
-#include <thread>
 
-#include "api/lambda_api.h"
-#include "api/lambda_control_plane.h"
 #include "base/status.h"
-#include "http/http_router.h"
 #include "http/http_server.h"
+#include "services/service.h"
 
 namespace ll {
-namespace sqs {
-class SqsService;
-}
 
 struct FrontOptions {
   std::string host = "127.0.0.1";
@@ -25,10 +21,8 @@ struct FrontOptions {
 
 class FrontServer {
  public:
-  // The contexts must outlive the server.
-  // `sqs` may be null (SQS then answers "not served").
-  FrontServer(FrontOptions options, const LambdaApiContext* lambda,
-              const ControlPlaneContext* control_plane, sqs::SqsService* sqs);
+  // `services` must outlive the server.
+  FrontServer(FrontOptions options, const ServiceRegistry* services);
   ~FrontServer();  // Stop()
 
   // Binds and starts serving.
@@ -37,8 +31,10 @@ class FrontServer {
   int port() const { return port_; }
 
  private:
+  void Route(HttpRequest& req, HttpResponse& res) const;
+
   FrontOptions options_;
-  HttpRouter lambda_routes_;  // read by the server's threads: declared first, destroyed last
+  const ServiceRegistry* const services_;
   std::unique_ptr<HttpServer> server_;
   int port_ = 0;
 };

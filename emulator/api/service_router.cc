@@ -50,30 +50,45 @@ std::string CredentialScopeService(std::string_view authorization) {
   return std::string(scope.substr(slashes[2] + 1, slashes[3] - slashes[2] - 1));
 }
 
+bool IsBucketHost(std::string_view host) {
+  if (!host.empty() && host.front() == '[') return false;  // an IPv6 literal
+  if (size_t colon = host.rfind(':'); colon != std::string_view::npos) host = host.substr(0, colon);
+  size_t dot = host.find('.');
+  if (dot == std::string_view::npos || dot == 0) return false;
+  std::string_view rest = host.substr(dot + 1);
+  if (rest == "localhost" || rest == "s3.localhost") return true;
+  // <bucket>.s3.amazonaws.com, <bucket>.s3.<region>.amazonaws.com, <bucket>.s3-<region>...
+  return EndsWith(rest, ".amazonaws.com") && StartsWith(rest, "s3");
+}
+
 ServiceRoute RouteRequest(const RouteInputs& in) {
+  auto routed = [&](std::string service) {
+    WireProtocol protocol = ProtocolOf(service, in.target);
+    return ServiceRoute{std::move(service), protocol, true, false};
+  };
   std::string service = CredentialScopeService(in.authorization);
-  if (service.empty() && !in.credential_param.empty()) {
-    service = CredentialScopeService(in.credential_param);
-  }
   if (service == "dynamodb" && StartsWith(in.target, "DynamoDBStreams_")) service = "dynamodbstreams";
-  if (service.empty()) {
-    if (StartsWith(in.target, "AmazonSQS.")) {
-      service = "sqs";
-    } else if (StartsWith(in.target, "DynamoDBStreams_")) {
-      service = "dynamodbstreams";
-    } else if (StartsWith(in.target, "DynamoDB_")) {
-      service = "dynamodb";
-    } else if (in.content_type.find("x-www-form-urlencoded") != std::string_view::npos &&
-               in.body.find("Action=") != std::string_view::npos) {
-      service = in.body.find("Version=2012-11-05") != std::string_view::npos ? "sqs" : "sns";
-    } else if (IsLambdaPath(in.path)) {
-      service = "lambda";
-    } else {
-      service = "s3";
-      return {service, ProtocolOf(service, in.target), false};
+  if (!service.empty()) return routed(service);
+  if (StartsWith(in.authorization, "AWS ")) return routed("s3");  // SigV2: only S3 still takes it
+  if (StartsWith(in.target, "AmazonSQS.")) return routed("sqs");
+  if (StartsWith(in.target, "DynamoDBStreams_")) return routed("dynamodbstreams");
+  if (StartsWith(in.target, "DynamoDB_")) return routed("dynamodb");
+  if (!in.credential_param.empty()) {
+    service = CredentialScopeService(in.credential_param);
+    if (!service.empty()) return routed(service);
+  }
+  if (in.sigv2_presigned || IsBucketHost(in.host)) return routed("s3");
+  if (IsLambdaPath(in.path)) return routed("lambda");
+  if (in.content_type.find("x-www-form-urlencoded") != std::string_view::npos) {
+    if (!in.body_known) {
+      ServiceRoute later{"", WireProtocol::kQuery, true, true};
+      return later;
+    }
+    if (in.body.find("Action=") != std::string_view::npos) {
+      return routed(in.body.find("Version=2012-11-05") != std::string_view::npos ? "sqs" : "sns");
     }
   }
-  return {service, ProtocolOf(service, in.target), true};
+  return {"s3", WireProtocol::kRestXml, false, false};
 }
 
 }  // namespace ll

@@ -44,3 +44,51 @@ TEST_CASE("requests route by scope, then target, form body and path") {
   signed_s3.path = "/2015-03-31/functions";
   CHECK(RouteRequest(signed_s3).service == "s3");
 }
+
+TEST_CASE("the head routes: presigned queries and bucket hosts are S3, an unsigned form waits for its body") {
+  RouteInputs presigned_v4;
+  presigned_v4.credential_param = "AKID/20240101/us-east-1/s3/aws4_request";
+  presigned_v4.path = "/bucket/key";
+  CHECK(RouteRequest(presigned_v4).service == "s3");
+  CHECK(RouteRequest(presigned_v4).by_headers);
+
+  RouteInputs presigned_v2;
+  presigned_v2.sigv2_presigned = true;
+  presigned_v2.path = "/2015-03-31/functions";  // a bucket, since the query says S3
+  CHECK(RouteRequest(presigned_v2).service == "s3");
+
+  RouteInputs sigv2_header;
+  sigv2_header.authorization = "AWS AKID:c2lnbmF0dXJl";
+  CHECK(RouteRequest(sigv2_header).service == "s3");
+
+  for (const char* host : {"photos.localhost:4566", "photos.s3.localhost", "photos.s3.amazonaws.com",
+                           "photos.s3.eu-west-1.amazonaws.com:4566"}) {
+    INFO(host);
+    RouteInputs in;
+    in.host = host;
+    in.path = "/key";
+    CHECK(RouteRequest(in).service == "s3");
+    CHECK(RouteRequest(in).by_headers);
+  }
+  for (const char* host : {"localhost:4566", "127.0.0.1:4566", "[::1]:4566", ".localhost", "lambda.us-east-1.amazonaws.com"}) {
+    INFO(host);
+    CHECK_FALSE(IsBucketHost(host));
+  }
+
+  RouteInputs form;
+  form.content_type = "application/x-www-form-urlencoded";
+  form.body_known = false;
+  form.path = "/";
+  CHECK(RouteRequest(form).needs_body);
+  form.body_known = true;
+  form.body = "Action=SendMessage&Version=2012-11-05";
+  CHECK(RouteRequest(form).service == "sqs");
+  CHECK_FALSE(RouteRequest(form).needs_body);
+
+  // curl -d sends form encoding: an unsigned invoke is still Lambda's by its path.
+  RouteInputs curl_invoke;
+  curl_invoke.content_type = "application/x-www-form-urlencoded";
+  curl_invoke.body_known = false;
+  curl_invoke.path = "/2015-03-31/functions/f/invocations";
+  CHECK(RouteRequest(curl_invoke).service == "lambda");
+}

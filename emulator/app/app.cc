@@ -7,7 +7,8 @@
 #include <fmt/format.h>
 
 #include "base/strings.h"
-#include "services/sqs/sqs_event_source.h"
+#include "api/lambda_service.h"
+#include "services/sqs/install.h"
 #include "store/state_file.h"
 
 namespace ll {
@@ -101,42 +102,34 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   iopts.idle_timeout = options.idle_timeout;
   app->invoker_ = std::make_unique<Invoker>(app->catalog_.get(), deps, iopts);
 
-  sqs::SqsOptions sopts;
-  sopts.region = options.region;
-  sopts.account_id = options.account_id;
-  sopts.default_host = fmt::format("localhost:{}", options.port > 0 ? options.port : 4566);
-  app->sqs_ = std::make_unique<sqs::SqsService>(sopts);
-
   AsyncOptions aopts;
   aopts.retry_delay = options.async_retry_delay;
   App* raw = app.get();
-  app->async_ = std::make_unique<AsyncQueue>(
-      app->invoker_.get(), &app->destinations_, aopts,
-      [raw](const std::string& fn, const std::string& line) { raw->Notice(fn, line); });
+  auto notice = [raw](const std::string& fn, const std::string& line) { raw->Notice(fn, line); };
+  app->async_ = std::make_unique<AsyncQueue>(app->invoker_.get(), &app->destinations_, aopts, notice);
   app->door_ = std::make_unique<FunctionDoor>(app->store_.get(), app->invoker_.get(),
                                               app->async_.get());
   app->destinations_.Register("lambda", app->door_->AsDestination());
-  app->mappings_ = std::make_unique<MappingRegistry>(
-      app->door_.get(), options.region, options.account_id,
-      [raw](const std::string& fn, const std::string& line) { raw->Notice(fn, line); });
-  {
-    sqs::SqsService* sqs = app->sqs_.get();
-    app->destinations_.Register("sqs", [sqs](const std::string& arn, std::string payload) {
-      sqs::SendRequest message;
-      message.body = std::move(payload);
-      auto sent = sqs->Send(arn, std::move(message));
-      return sent.ok() ? Status::Ok() : sent.status();
-    });
-    app->mappings_->RegisterSource("sqs", std::make_unique<sqs::SqsSourceKind>(sqs));
-  }
+  app->mappings_ = std::make_unique<MappingRegistry>(app->door_.get(), options.region,
+                                                     options.account_id, notice);
 
-  // The template's queues exist before anything can send to them.
-  for (const auto& q : app->loaded_.queues) {
-    auto created = app->sqs_->CreateQueue(q.name, q.attributes, {});
-    if (!created.ok()) {
-      return Status::Error("InvalidTemplate", fmt::format("queue {}: {}", q.logical_id,
-                                                          created.status().message()));
-    }
+  // The services on the front port: each is one Install call.
+  ServiceContext services;
+  services.options.region = options.region;
+  services.options.account_id = options.account_id;
+  services.options.default_host = fmt::format("localhost:{}", options.port > 0 ? options.port : 4566);
+  services.services = &app->services_;
+  services.functions = app->door_.get();
+  services.destinations = &app->destinations_;
+  services.mappings = app->mappings_.get();
+  services.notice = notice;
+  auto [invoke, control_plane] = app->LambdaContexts();
+  InstallLambda(services, std::move(invoke), std::move(control_plane));
+  sqs::InstallSqs(services);
+
+  // The template's resources exist before anything can send to them or map them.
+  if (Status provisioned = app->services_.ProvisionAll(app->loaded_); !provisioned.ok()) {
+    return provisioned;
   }
   for (const auto& mr : app->loaded_.mappings) {
     EventSourceMapping m;
@@ -182,21 +175,6 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
     for (const auto& [dir, names] : by_dir) app->watcher_->Watch(dir);
   }
 
-  app->lambda_context_.store = app->store_.get();
-  app->lambda_context_.invoker = app->invoker_.get();
-  app->lambda_context_.async = app->async_.get();
-  app->lambda_context_.options.region = options.region;
-  app->lambda_context_.options.account_id = options.account_id;
-  app->control_plane_context_.store = app->store_.get();
-  app->control_plane_context_.state_dir = app->state_dir_;
-  app->control_plane_context_.region = options.region;
-  app->control_plane_context_.account_id = options.account_id;
-  app->control_plane_context_.max_concurrency = options.max_concurrency;
-  app->control_plane_context_.mappings = app->mappings_.get();
-  Invoker* invoker = app->invoker_.get();
-  app->control_plane_context_.on_function_deleted = [invoker](const std::string& name) {
-    invoker->Forget(name);
-  };
   return app;
 }
 
@@ -212,11 +190,30 @@ void App::Notice(const std::string& function, const std::string& line) {
   if (options_.sink) options_.sink(function, line);
 }
 
+std::pair<LambdaApiContext, ControlPlaneContext> App::LambdaContexts() {
+  LambdaApiContext invoke;
+  invoke.store = store_.get();
+  invoke.invoker = invoker_.get();
+  invoke.async = async_.get();
+  invoke.options.region = options_.region;
+  invoke.options.account_id = options_.account_id;
+  ControlPlaneContext control;
+  control.store = store_.get();
+  control.state_dir = state_dir_;
+  control.region = options_.region;
+  control.account_id = options_.account_id;
+  control.max_concurrency = options_.max_concurrency;
+  control.mappings = mappings_.get();
+  Invoker* invoker = invoker_.get();
+  control.on_function_deleted = [invoker](const std::string& name) { invoker->Forget(name); };
+  return {invoke, control};
+}
+
 Status App::Serve() {
   FrontOptions fopts;
   fopts.host = options_.host;
   fopts.port = options_.port;
-  front_ = std::make_unique<FrontServer>(fopts, &lambda_context_, &control_plane_context_, sqs_.get());
+  front_ = std::make_unique<FrontServer>(fopts, &services_);
   return front_->Start();
 }
 
@@ -235,8 +232,8 @@ void App::Stop() {
   if (invoker_) invoker_->Stop();
   stop_step_ = "async queue";
   if (async_) async_->Stop();
-  stop_step_ = "sqs";
-  if (sqs_) sqs_->Shutdown();
+  stop_step_ = "services";
+  services_.ShutdownAll();
   stop_step_ = "front server";
   if (front_) front_->Stop();
   stop_step_ = "stopped";

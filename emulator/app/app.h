@@ -9,6 +9,8 @@
 #include <string>
 
 #include "api/front_server.h"
+#include "api/lambda_api.h"
+#include "api/lambda_control_plane.h"
 #include "base/status.h"
 #include "invoke/async_queue.h"
 #include "invoke/destinations.h"
@@ -18,7 +20,7 @@
 #include "process/memory_limit.h"
 #include "process/reaper.h"
 #include "runtimes/runtime_catalog.h"
-#include "services/sqs/sqs_service.h"
+#include "services/service.h"
 #include "store/function_store.h"
 #include "template/template_loader.h"
 #include "triggers/mapping_registry.h"
@@ -66,6 +68,8 @@ class App {
  private:
   App() = default;
   void Notice(const std::string& function, const std::string& line);
+  // What the Lambda API needs of the app.
+  std::pair<LambdaApiContext, ControlPlaneContext> LambdaContexts();
 
   AppOptions options_;
   LoadedTemplate loaded_;
@@ -76,14 +80,12 @@ class App {
   std::unique_ptr<Launcher> launcher_;
   std::unique_ptr<FunctionStore> store_;
   std::unique_ptr<Invoker> invoker_;
-  std::unique_ptr<sqs::SqsService> sqs_;
   Destinations destinations_;
   std::unique_ptr<AsyncQueue> async_;
   std::unique_ptr<FunctionDoor> door_;
   std::unique_ptr<MappingRegistry> mappings_;
   std::unique_ptr<CodeWatcher> watcher_;
-  LambdaApiContext lambda_context_;
-  ControlPlaneContext control_plane_context_;
+  ServiceRegistry services_;  // outlives the front server, which reads it
   std::unique_ptr<FrontServer> front_;
   std::atomic<const char*> stop_step_{"not stopping"};
 };
