@@ -68,7 +68,6 @@ HttpBodyDecoder HttpBodyDecoder::ForChunked(uint64_t max_body) {
 HttpParse HttpBodyDecoder::Fail(State state) {
   state_ = state;
   line_.clear();
-  line_.shrink_to_fit();
   return state == State::kBad ? HttpParse::kBad : HttpParse::kTooLarge;
 }
 

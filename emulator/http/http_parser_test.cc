@@ -89,20 +89,24 @@ TEST_CASE("a head fed one byte per read is scanned once", "[http_parser]") {
   CHECK(parser.examined() <= 5 * raw.size());
 }
 
-TEST_CASE("one-byte chunks are decoded, and their framing is bounded", "[http_parser]") {
-  const std::string body = Pattern(10000);
-  const std::string raw = Chunked(body, 1);
+TEST_CASE("6 MiB of one-byte chunks fed one byte per read is decoded, and such framing is bounded",
+          "[http_parser]") {
+  const std::string body = Pattern(1 << 20);
+  const std::string raw = Chunked(body, 1);  // 6 raw bytes per body byte
+  REQUIRE(raw.size() > (6u << 20));
   HttpRequest req;
   {
-    HttpRequestParser parser(kMax);
+    HttpRequestParser parser(8 << 20);
     HttpParseResult r = FeedInSteps(parser, raw, 1, &req);
     REQUIRE(r.status == HttpParse::kComplete);
+    CHECK(r.consumed == raw.size());
     CHECK(req.body == body);
+    CHECK(parser.examined() <= 5 * raw.size());
   }
   {
-    // Six raw bytes per body byte: over twice the limit of a parser that allows 2x the body.
-    HttpRequestParser parser(12000);
-    CHECK(FeedInSteps(parser, raw, 1000, &req).status == HttpParse::kTooLarge);
+    // Over twice the body limit in raw bytes: refused, however small the body.
+    HttpRequestParser parser(2 << 20);
+    CHECK(FeedInSteps(parser, raw, 4096, &req).status == HttpParse::kTooLarge);
   }
 }
 
