@@ -1,5 +1,7 @@
 // Reads a SAM / CloudFormation template (YAML with short intrinsic tags, or JSON) into
-// FunctionConfigs. Resolves !Ref, !Sub, !GetAtt, !Join over Parameters and pseudo parameters.
+// FunctionConfigs, queues and mappings. Resolves !Ref, !Sub, !GetAtt, !Join over Parameters and
+// pseudo parameters (intrinsics.h); each resource type is read by its handler
+// (resource_handlers.h).
 #pragma once
 
 #include <filesystem>

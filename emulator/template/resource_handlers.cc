@@ -1,0 +1,17 @@
+#include "template/resource_handlers.h"
+
+#include "template/resources/handlers.h"
+
+namespace ll {
+
+const ResourceHandlerTable& DefaultResourceHandlers() {
+  static const ResourceHandlerTable table({
+      {"AWS::Serverless::Function", {NameFunction, LoadServerlessFunction}},
+      {"AWS::Lambda::Function", {NameFunction, LoadLambdaFunction}},
+      {"AWS::SQS::Queue", {NameSqsQueue, LoadSqsQueue}},
+      {"AWS::Lambda::EventSourceMapping", {nullptr, LoadEventSourceMapping}},
+  });
+  return table;
+}
+
+}  // namespace ll

@@ -1,0 +1,23 @@
+// The resource handlers DefaultResourceHandlers() registers, one file each in this folder.
+#pragma once
+
+#include "template/resource_handlers.h"
+
+namespace ll {
+
+// AWS::Serverless::Function and AWS::Lambda::Function (function_properties.cc).
+Result<ResourceSymbols> NameFunction(const TemplateContext& context, const Resource& resource);
+// serverless_function.cc
+Status LoadServerlessFunction(const TemplateContext& context, const Resource& resource,
+                              LoadedTemplate& out);
+// lambda_function.cc
+Status LoadLambdaFunction(const TemplateContext& context, const Resource& resource,
+                          LoadedTemplate& out);
+// sqs_queue.cc
+Result<ResourceSymbols> NameSqsQueue(const TemplateContext& context, const Resource& resource);
+Status LoadSqsQueue(const TemplateContext& context, const Resource& resource, LoadedTemplate& out);
+// event_source_mapping.cc
+Status LoadEventSourceMapping(const TemplateContext& context, const Resource& resource,
+                              LoadedTemplate& out);
+
+}  // namespace ll
