@@ -87,7 +87,7 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   app->launcher_ = std::make_unique<Launcher>(app->reaper_.get(), app->limiter_.get());
 
   EnvironmentDeps deps;
-  deps.launcher = app->launcher_.get();
+  deps.supervisor = app->launcher_.get();
   deps.sink = options.sink;
   if (const char* path = getenv("PATH")) deps.host.path = path;
   if (const char* v = getenv("AWS_ACCESS_KEY_ID"); v && *v) deps.host.access_key_id = v;

@@ -1,6 +1,6 @@
 #include "invoke/invoker.h"
 
-#include <set>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -12,96 +12,127 @@ namespace ll {
 struct Invoker::FunctionState {
   // Guarded by Invoker::mu_.
   int running = 0;
-  std::vector<std::unique_ptr<Environment>> idle;  // most recently used last
-  std::set<Environment*> live;                     // idle and busy, for Stop()
+  bool forgotten = false;  // Forget() came while invocations ran: erased when the last ends
+  std::vector<std::shared_ptr<Environment>> idle;  // most recently used last
+  // Idle and busy, so that Stop() can kill busy ones from outside their invocation.
+  std::map<Environment*, std::weak_ptr<Environment>> live;
 };
 
-// A concurrency slot, given back on destruction.
+// A concurrency slot of one function and the environment it runs on; both go back on
+// destruction.
 class Invoker::Lease {
  public:
-  Lease(Invoker* owner, FunctionState* fs) : owner_(owner), fs_(fs) {}
-  ~Lease() { owner_->Release(*fs_); }
+  Lease(Invoker* owner, FunctionMap::iterator fs) : owner_(owner), fs_(fs) {}
+  ~Lease() {
+    if (owner_) owner_->Release(*this);
+  }
+  Lease(Lease&& other) noexcept
+      : env(std::move(other.env)), owner_(std::exchange(other.owner_, nullptr)), fs_(other.fs_) {}
   Lease(const Lease&) = delete;
   Lease& operator=(const Lease&) = delete;
+  Lease& operator=(Lease&&) = delete;
+
+  FunctionState& state() { return *fs_->second; }
+  FunctionMap::iterator where() const { return fs_; }
+
+  std::shared_ptr<Environment> env;
 
  private:
   Invoker* owner_;
-  FunctionState* fs_;
+  FunctionMap::iterator fs_;  // valid while running > 0: a state is erased only at 0
 };
 
 Invoker::Invoker(const RuntimeCatalog* catalog, EnvironmentDeps deps, InvokerOptions options)
-    : catalog_(catalog), deps_(std::move(deps)), options_(options) {
+    : catalog_(catalog), deps_(std::move(deps)), options_(options), clock_(deps_.clock) {
   janitor_ = std::thread([this] { Janitor(); });
 }
 
 Invoker::~Invoker() { Stop(); }
 
-Invoker::FunctionState& Invoker::StateFor(const std::string& name) {
-  auto& fs = functions_[name];
-  if (!fs) fs = std::make_unique<FunctionState>();
-  return *fs;
+size_t Invoker::functions_tracked() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return functions_.size();
 }
 
-bool Invoker::TryAcquire(FunctionState& fs, std::optional<int> reserved, std::string* reason) {
+std::optional<Invoker::Lease> Invoker::Acquire(const ResolvedFunction& fn, InvokeResult* result,
+                                               std::vector<std::shared_ptr<Environment>>* stale) {
+  const FunctionConfig& config = *fn.config;
   std::lock_guard<std::mutex> lock(mu_);
-  if (reserved && fs.running >= *reserved) {
-    *reason = errors::kReasonReservedLimit;
-    return false;
+  if (stopping_) {
+    result->status = Status::Error(errors::kService, "lambda-local is shutting down");
+    return std::nullopt;
   }
-  if (running_ >= options_.max_concurrency) {
-    *reason = errors::kReasonConcurrentLimit;
-    return false;
+  auto it = functions_.find(config.name);
+  const int function_running = it == functions_.end() ? 0 : it->second->running;
+  if (fn.reserved_concurrency && function_running >= *fn.reserved_concurrency) {
+    result->throttle_reason = errors::kReasonReservedLimit;
+  } else if (running_ >= options_.max_concurrency) {
+    result->throttle_reason = errors::kReasonConcurrentLimit;
   }
+  if (!result->throttle_reason.empty()) {
+    result->status = Status::Error(errors::kTooManyRequests, "Rate Exceeded.");
+    return std::nullopt;
+  }
+  if (it == functions_.end()) it = functions_.emplace(config.name, std::make_unique<FunctionState>()).first;
+  FunctionState& fs = *it->second;
+  fs.forgotten = false;  // a function of that name is in use again
   ++fs.running;
   ++running_;
-  return true;
+  Lease lease(this, it);
+  for (auto env = fs.idle.end(); env != fs.idle.begin();) {
+    --env;
+    if ((*env)->version() != config.version) continue;
+    if ((*env)->revision_id() != config.revision_id || !(*env)->reusable()) {
+      // Older code or configuration, or dead: it is not used again.
+      fs.live.erase(env->get());
+      stale->push_back(std::move(*env));
+      env = fs.idle.erase(env);
+      continue;
+    }
+    lease.env = std::move(*env);
+    fs.idle.erase(env);
+    break;
+  }
+  return lease;
 }
 
-void Invoker::Release(FunctionState& fs) {
+void Invoker::Release(Lease& lease) {
+  std::shared_ptr<Environment> drop;
+  if (lease.env) lease.env->last_used = clock_->Now();
   {
     std::lock_guard<std::mutex> lock(mu_);
+    FunctionState& fs = lease.state();
+    if (lease.env) {
+      if (!stopping_ && !fs.forgotten && lease.env->reusable()) {
+        fs.idle.push_back(std::move(lease.env));
+      } else {
+        fs.live.erase(lease.env.get());
+        drop = std::move(lease.env);
+      }
+    }
     --fs.running;
     --running_;
+    if (fs.forgotten && fs.running == 0) functions_.erase(lease.where());
   }
   capacity_cv_.notify_all();
+  drop.reset();  // kills and reaps, outside the lock
 }
 
 bool Invoker::WaitForCapacity(const std::string& function, std::optional<int> reserved) {
   std::unique_lock<std::mutex> lock(mu_);
-  FunctionState& fs = StateFor(function);
   capacity_cv_.wait(lock, [&] {
-    return stopping_ ||
-           (running_ < options_.max_concurrency && (!reserved || fs.running < *reserved));
+    if (stopping_) return true;
+    if (running_ >= options_.max_concurrency) return false;
+    if (!reserved) return true;
+    auto it = functions_.find(function);
+    return (it == functions_.end() ? 0 : it->second->running) < *reserved;
   });
   return !stopping_;
 }
 
-std::unique_ptr<Environment> Invoker::TakeEnvironment(FunctionState& fs, const FunctionConfig& fn,
-                                                      const Invocation& inv,
-                                                      InvokeOutcome* failure) {
-  std::vector<std::unique_ptr<Environment>> stale;
-  std::unique_ptr<Environment> found;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (auto it = fs.idle.end(); it != fs.idle.begin();) {
-      --it;
-      Environment* env = it->get();
-      if (env->version() != fn.version) continue;
-      if (env->revision_id() != fn.revision_id || !env->reusable()) {
-        // Older code or configuration, or dead: it is not used again.
-        fs.live.erase(env);
-        stale.push_back(std::move(*it));
-        it = fs.idle.erase(it);
-        continue;
-      }
-      found = std::move(*it);
-      fs.idle.erase(it);
-      break;
-    }
-  }
-  stale.clear();  // kills and reaps, outside the lock
-  if (found) return found;
-
+std::shared_ptr<Environment> Invoker::StartEnvironment(FunctionState& fs, const FunctionConfig& fn,
+                                                       const Invocation& inv,
+                                                       InvokeOutcome* failure) {
   std::string message;
   std::string error_type = errors::kRuntimeUnknown;
   auto launch = catalog_->Resolve(fn);
@@ -109,17 +140,20 @@ std::unique_ptr<Environment> Invoker::TakeEnvironment(FunctionState& fs, const F
     message = launch.status().message();
     error_type = launch.status().code();
   } else {
-    auto env = Environment::Start(fn, *launch, deps_);
-    if (env.ok()) {
-      std::lock_guard<std::mutex> lock(mu_);
+    auto started = Environment::Start(fn, *launch, deps_);
+    if (started.ok()) {
+      std::shared_ptr<Environment> env = std::move(started.value());
+      std::unique_lock<std::mutex> lock(mu_);
       if (!stopping_) {
-        fs.live.insert(env->get());
-        return std::move(env.value());
+        fs.live.emplace(env.get(), env);
+        return env;
       }
+      lock.unlock();
+      env.reset();  // kills and reaps, outside the lock
       message = "lambda-local is shutting down";
     } else {
-      error_type = env.status().code();
-      message = env.status().message();
+      error_type = started.status().code();
+      message = started.status().message();
       if (error_type == errors::kRuntimeInvalidEntrypoint && fn.runtime.rfind("provided", 0) == 0) {
         message = fmt::format("Couldn't find valid bootstrap(s): [{}] ({})",
                               (fn.code_dir / "bootstrap").string(), message);
@@ -140,55 +174,41 @@ std::unique_ptr<Environment> Invoker::TakeEnvironment(FunctionState& fs, const F
   return nullptr;
 }
 
-void Invoker::ReturnEnvironment(FunctionState& fs, std::unique_ptr<Environment> env) {
-  env->last_used = std::chrono::steady_clock::now();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (env->reusable() && !stopping_) {
-      fs.idle.push_back(std::move(env));
-      return;
-    }
-    fs.live.erase(env.get());
-  }
-  env.reset();  // kills and reaps, outside the lock
-}
-
 InvokeResult Invoker::Invoke(const ResolvedFunction& fn, const Invocation& inv) {
   InvokeResult result;
-  FunctionState* fs;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) {
-      result.status = Status::Error(errors::kService, "lambda-local is shutting down");
-      return result;
-    }
-    fs = &StateFor(fn.config->name);  // never erased before Stop, so the pointer stays valid
+  std::vector<std::shared_ptr<Environment>> stale;
+  std::optional<Lease> lease = Acquire(fn, &result, &stale);
+  stale.clear();  // kills and reaps, outside the lock
+  if (!lease) return result;
+  if (!lease->env) {
+    // Only this thread touches the lease's state outside the lock, and only through
+    // StartEnvironment, which locks.
+    lease->env = StartEnvironment(lease->state(), *fn.config, inv, &result.outcome);
+    if (!lease->env) return result;
   }
-  if (!TryAcquire(*fs, fn.reserved_concurrency, &result.throttle_reason)) {
-    result.status = Status::Error(errors::kTooManyRequests, "Rate Exceeded.");
-    return result;
-  }
-  Lease lease(this, fs);
-  std::unique_ptr<Environment> env = TakeEnvironment(*fs, *fn.config, inv, &result.outcome);
-  if (!env) return result;
-  result.outcome = env->Invoke(inv);
-  ReturnEnvironment(*fs, std::move(env));
-  return result;
+  result.outcome = lease->env->Invoke(inv);
+  return result;  // the lease gives the environment and the slot back
 }
 
 void Invoker::Forget(const std::string& function) {
-  std::vector<std::unique_ptr<Environment>> idle;
+  std::vector<std::shared_ptr<Environment>> idle;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = functions_.find(function);
     if (it == functions_.end()) return;
-    for (auto& env : it->second->idle) {
-      it->second->live.erase(env.get());
+    FunctionState& fs = *it->second;
+    for (auto& env : fs.idle) {
+      fs.live.erase(env.get());
       idle.push_back(std::move(env));
     }
-    it->second->idle.clear();
+    fs.idle.clear();
+    if (fs.running == 0) {
+      functions_.erase(it);
+    } else {
+      fs.forgotten = true;  // the last invocation to end erases it
+    }
   }
-  idle.clear();  // busy ones go when their invocation ends: their revision no longer matches
+  idle.clear();  // kills and reaps, outside the lock
 }
 
 void Invoker::Janitor() {
@@ -196,10 +216,10 @@ void Invoker::Janitor() {
   const auto period = std::min<std::chrono::milliseconds>(options_.idle_timeout,
                                                           std::chrono::milliseconds(30000));
   while (!stopping_) {
-    janitor_cv_.wait_for(lock, period);
+    clock_->WaitUntil(janitor_cv_, lock, clock_->Now() + period);
     if (stopping_) return;
-    const auto cutoff = std::chrono::steady_clock::now() - options_.idle_timeout;
-    std::vector<std::unique_ptr<Environment>> expired;
+    const auto cutoff = clock_->Now() - options_.idle_timeout;
+    std::vector<std::shared_ptr<Environment>> expired;
     for (auto& [name, fs] : functions_) {
       auto& idle = fs->idle;
       for (auto it = idle.begin(); it != idle.end();) {
@@ -219,25 +239,25 @@ void Invoker::Janitor() {
 }
 
 void Invoker::Stop() {
-  std::vector<std::unique_ptr<Environment>> idle;
+  std::vector<std::shared_ptr<Environment>> envs;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_ && !janitor_.joinable()) return;
     stopping_ = true;
     for (auto& [name, fs] : functions_) {
-      // Busy environments end their invocation as killed; their owners then drop them.
-      for (Environment* env : fs->live) env->Kill();
-      for (auto& env : fs->idle) {
-        fs->live.erase(env.get());
-        idle.push_back(std::move(env));
+      // Busy ones stay live: their invocations end as killed and their leases drop them.
+      for (auto& [raw, weak] : fs->live) {
+        if (std::shared_ptr<Environment> env = weak.lock()) envs.push_back(std::move(env));
       }
+      for (auto& env : fs->idle) fs->live.erase(env.get());
       fs->idle.clear();
     }
   }
   capacity_cv_.notify_all();
   janitor_cv_.notify_all();
+  for (auto& env : envs) env->Kill();  // outside the lock
   if (janitor_.joinable()) janitor_.join();
-  idle.clear();
+  envs.clear();
 }
 
 }  // namespace ll

@@ -46,7 +46,7 @@ Launcher::~Launcher() {
 }
 
 Result<LaunchedProcess> Launcher::Launch(const SpawnSpec& spec, int64_t limit_bytes,
-                                         Reaper::ExitCallback on_exit) {
+                                         ExitCallback on_exit) {
   std::unique_ptr<Waiting> waiting;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -101,6 +101,8 @@ Result<LaunchedProcess> Launcher::Launch(const SpawnSpec& spec, int64_t limit_by
   if (box) box->Attach(child->pid);
   return LaunchedProcess{*child, std::move(box)};
 }
+
+void Launcher::KillGroup(pid_t pid) { kill(-pid, SIGKILL); }
 
 void Launcher::Refill() {
   if (!limiter_ || !limiter_->uses_cgroups()) return;  // no move into a cgroup to save

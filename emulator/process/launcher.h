@@ -14,26 +14,25 @@
 #include "base/status.h"
 #include "process/memory_limit.h"
 #include "process/reaper.h"
+#include "process/supervisor.h"
 
 namespace ll {
 
-struct LaunchedProcess {
-  SpawnedChild child;
-  std::unique_ptr<MemoryBox> box;  // null when no box could be made: no limit
-};
-
-// Thread-safe.
-class Launcher {
+// Thread-safe. The real ProcessSupervisor.
+class Launcher : public ProcessSupervisor {
  public:
   // `limiter` may be null (no limit, nothing kept waiting). Prepares the first waiting child.
   Launcher(Reaper* reaper, MemoryLimiter* limiter);
-  ~Launcher();  // kills the waiting child and waits until it is reaped
+  ~Launcher() override;  // kills the waiting child and waits until it is reaped
   Launcher(const Launcher&) = delete;
   Launcher& operator=(const Launcher&) = delete;
 
   // Starts `spec` (its cgroup_procs_path is ignored) in a box limited to `limit_bytes`: the
   // waiting child when there is one, else a new child. `on_exit` as for Reaper::Spawn.
-  Result<LaunchedProcess> Launch(const SpawnSpec& spec, int64_t limit_bytes, Reaper::ExitCallback on_exit);
+  Result<LaunchedProcess> Launch(const SpawnSpec& spec, int64_t limit_bytes,
+                                 ExitCallback on_exit) override;
+  // kill(-pid, SIGKILL); the Reaper then runs the exit callback.
+  void KillGroup(pid_t pid) override;
 
  private:
   struct Waiting;

@@ -5,7 +5,6 @@
 #include <sys/types.h>
 
 #include <condition_variable>
-#include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -14,21 +13,9 @@
 #include <vector>
 
 #include "base/status.h"
+#include "process/spawn_spec.h"
 
 namespace ll {
-
-struct SpawnSpec {
-  std::string executable;          // absolute path
-  std::vector<std::string> argv;   // argv[0] included
-  std::vector<std::string> env;    // "NAME=value"; the child gets exactly these
-  std::filesystem::path cwd;
-  std::string cgroup_procs_path;   // when set, the child joins this cgroup before exec
-};
-
-struct SpawnedChild {
-  pid_t pid = -1;      // also the process group id
-  int output_fd = -1;  // read end of the child's stdout+stderr pipe (non-blocking, close-on-exec)
-};
 
 // A child forked ahead of its spec: it has its process group, its stdio and its cgroup, and
 // waits on `control_fd` to be told what to execute. Give it to Launch, or close control_fd
@@ -78,9 +65,6 @@ class Reaper {
   bool stopping_ = false;                  // guarded by mu_
   std::thread thread_;
 };
-
-// "exit status 1" / "signal: killed", as the Go-based AWS platform words it.
-std::string DescribeWaitStatus(int wait_status);
 
 // Absolute path of `name` found on PATH (or `name` itself when it contains a '/'); empty if none.
 std::string FindExecutable(const std::string& name);
