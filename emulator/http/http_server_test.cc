@@ -126,8 +126,12 @@ class Client {
 };
 
 struct TestServer {
-  explicit TestServer(HttpHandler handler, HttpServerOptions options = {}) : server(options) {
+  // `setup` sets the server's other handlers: all are set before it starts.
+  explicit TestServer(HttpHandler handler, HttpServerOptions options = {},
+                      const std::function<void(HttpServer&)>& setup = {})
+      : server(options) {
     server.SetHandler(std::move(handler));
+    if (setup) setup(server);
     REQUIRE(server.Start("127.0.0.1", 0).ok());
   }
   HttpServer server;
@@ -257,11 +261,12 @@ TEST_CASE("connections over the cap are refused, and those within it served", "[
 TEST_CASE("a refused upload still reads its answer: the rest is drained before closing", "[http_server]") {
   HttpServerOptions options;
   options.max_body_bytes = 1000;
-  TestServer t(Echo, options);
   std::atomic<bool> handled{false};
-  t.server.SetErrorHandler([&](HttpRequest&, HttpResponse& res) {
-    handled = true;
-    res.SetContent("too large", "text/plain");
+  TestServer t(Echo, options, [&](HttpServer& s) {
+    s.SetErrorHandler([&](HttpRequest&, HttpResponse& res) {
+      handled = true;
+      res.SetContent("too large", "text/plain");
+    });
   });
   Client c(t.port());
   std::thread sender([&] {
@@ -289,9 +294,10 @@ TEST_CASE("bad chunked framing in a body is a 400 and closes the connection", "[
 }
 
 TEST_CASE("an unparseable head is answered by the error handler", "[http_server]") {
-  TestServer t(Echo);
-  t.server.SetErrorHandler([](HttpRequest& req, HttpResponse& res) {
-    res.SetContent(fmt::format("{} for '{}'", res.status, req.method), "text/plain");
+  TestServer t(Echo, {}, [](HttpServer& s) {
+    s.SetErrorHandler([](HttpRequest& req, HttpResponse& res) {
+      res.SetContent(fmt::format("{} for '{}'", res.status, req.method), "text/plain");
+    });
   });
   Client c(t.port());
   REQUIRE(c.Send("GET / SPDY/3\r\n\r\n"));
@@ -467,14 +473,15 @@ TEST_CASE("a large upload is streamed to the handler through its body reader", "
 }
 
 TEST_CASE("a handler that throws is answered by the exception handler", "[http_server]") {
-  TestServer t([](HttpRequest&, HttpResponse&) { throw std::runtime_error("boom"); });
-  t.server.SetExceptionHandler([](const HttpRequest&, HttpResponse& res, std::exception_ptr ep) {
-    try {
-      std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      res.SetContent(e.what(), "text/plain");
-    }
-    res.status = 500;
+  TestServer t([](HttpRequest&, HttpResponse&) { throw std::runtime_error("boom"); }, {}, [](HttpServer& s) {
+    s.SetExceptionHandler([](const HttpRequest&, HttpResponse& res, std::exception_ptr ep) {
+      try {
+        std::rethrow_exception(ep);
+      } catch (const std::exception& e) {
+        res.SetContent(e.what(), "text/plain");
+      }
+      res.status = 500;
+    });
   });
   Client c(t.port());
   REQUIRE(c.Send("GET / HTTP/1.1\r\n\r\n"));
