@@ -8,15 +8,10 @@
 #include "base/strings.h"
 #include "http/http_body.h"
 #include "model/error_names.h"
+#include "model/limits.h"
 
 namespace ll {
 namespace {
-
-// No request body may be larger: a 50 MB zip sent base64 in JSON fits, and an oversized
-// invoke can still be read and answered 413 in Lambda's own shape. Services set lower limits.
-constexpr size_t kMaxRequestBytes = 80u << 20;
-// An unsigned query-protocol form is read to find its Version; no form is larger.
-constexpr size_t kMaxRoutingFormBytes = 1u << 20;
 
 ServiceRoute RouteOf(const HttpRequest& req) {
   RouteInputs in;
@@ -51,7 +46,7 @@ ServiceRoute RouteOf(const HttpRequest& req) {
 FrontServer::FrontServer(FrontOptions options, const ServiceRegistry* services)
     : options_(std::move(options)), services_(services) {
   HttpServerOptions http;
-  http.max_body_bytes = kMaxRequestBytes;
+  http.max_body_bytes = limits::kMaxRequestBytes;
   http.max_connections = size_t(options_.max_connections);
   server_ = std::make_unique<HttpServer>(http);
   HttpServer& s = *server_;
@@ -62,8 +57,9 @@ FrontServer::FrontServer(FrontOptions options, const ServiceRegistry* services)
       WriteUnknownOperation(req, res);  // methods the catch-all does not cover
     } else if (res.status == 413) {
       WriteLambdaError(res, Status::Error(errors::kRequestTooLarge,
-                                          "Request must be smaller than 6291456 bytes for the "
-                                          "InvokeFunction operation"));
+                                          fmt::format("Request must be smaller than {} bytes for the "
+                                                      "InvokeFunction operation",
+                                                      limits::kSyncPayloadBytes)));
     } else if (res.status == 400) {
       WriteLambdaError(res, Status::Error(errors::kInvalidRequestContent, "The request is not valid HTTP/1.1"));
     }
@@ -83,7 +79,7 @@ FrontServer::FrontServer(FrontOptions options, const ServiceRegistry* services)
 void FrontServer::Route(HttpRequest& req, HttpResponse& res) const {
   ServiceRoute route = RouteOf(req);
   if (route.needs_body) {
-    if (Status read = ReadBody(req, kMaxRoutingFormBytes); !read.ok()) {
+    if (Status read = ReadBody(req, limits::kMaxRoutingFormBytes); !read.ok()) {
       res.status = read.code() == kHttpRequestTooLarge ? 413 : 400;  // the error handler answers
       return;
     }

@@ -17,13 +17,11 @@
 #include "invoke/invoker.h"
 #include "store/function_store.h"
 #include "model/error_names.h"
+#include "model/limits.h"
 
 namespace ll {
 namespace {
 
-constexpr size_t kMaxSyncPayload = 6291456;
-constexpr size_t kMaxClientContext = 3583;
-constexpr size_t kLogTailBytes = 4096;
 
 std::string NewTraceId() {
   auto secs = std::chrono::duration_cast<std::chrono::seconds>(
@@ -50,7 +48,7 @@ void HandleInvoke(const LambdaApiContext& ctx, HttpRequest& req, HttpResponse& r
   if (type.empty()) type = "RequestResponse";
   if (type != "RequestResponse" && type != "Event" && type != "DryRun") {
     return WriteLambdaError(
-        res, Status::Error("ValidationException",
+        res, Status::Error(errors::kValidation,
                            "1 validation error detected: Value '" + type +
                                "' at 'invocationType' failed to satisfy constraint: Member must "
                                "satisfy enum value set: [Event, RequestResponse, DryRun]"));
@@ -58,7 +56,7 @@ void HandleInvoke(const LambdaApiContext& ctx, HttpRequest& req, HttpResponse& r
   std::string log_type = req.HeaderValue("X-Amz-Log-Type");
   if (!log_type.empty() && log_type != "None" && log_type != "Tail") {
     return WriteLambdaError(
-        res, Status::Error("ValidationException",
+        res, Status::Error(errors::kValidation,
                            "1 validation error detected: Value '" + log_type +
                                "' at 'logType' failed to satisfy constraint: Member must satisfy "
                                "enum value set: [None, Tail]"));
@@ -71,12 +69,12 @@ void HandleInvoke(const LambdaApiContext& ctx, HttpRequest& req, HttpResponse& r
                                        "(limit {} bytes)",
                                        size, options.max_async_payload)));
   }
-  if (size > kMaxSyncPayload) {
+  if (size > limits::kSyncPayloadBytes) {
     return WriteLambdaError(
         res, Status::Error(errors::kRequestTooLarge,
                            fmt::format("Request must be smaller than {} bytes for the "
                                        "InvokeFunction operation",
-                                       kMaxSyncPayload)));
+                                       limits::kSyncPayloadBytes)));
   }
   // The body moves into the invocation: the payload is not copied on the invoke path.
   std::string payload = req.body.empty() ? std::string("{}") : std::move(req.body);
@@ -98,7 +96,7 @@ void HandleInvoke(const LambdaApiContext& ctx, HttpRequest& req, HttpResponse& r
   std::string client_context;
   if (std::string encoded = req.HeaderValue("X-Amz-Client-Context"); !encoded.empty()) {
     auto decoded = Base64Decode(encoded);
-    if (encoded.size() > kMaxClientContext || !decoded) {
+    if (encoded.size() > limits::kClientContextBytes || !decoded) {
       return WriteLambdaError(res, Status::Error(errors::kInvalidRequestContent,
                                                  "Client context must be a valid Base64-encoded "
                                                  "JSON object of at most 3583 bytes."));
@@ -133,7 +131,7 @@ void HandleInvoke(const LambdaApiContext& ctx, HttpRequest& req, HttpResponse& r
   if (r.outcome.function_error) res.SetHeader("X-Amz-Function-Error", "Unhandled");
   if (log_type == "Tail") {
     std::string_view log = r.outcome.log;
-    if (log.size() > kLogTailBytes) log = log.substr(log.size() - kLogTailBytes);
+    if (log.size() > limits::kLogTailBytes) log = log.substr(log.size() - limits::kLogTailBytes);
     res.SetHeader("X-Amz-Log-Result", Base64Encode(log));
   }
   res.SetContent(std::move(r.outcome.payload), "application/json");

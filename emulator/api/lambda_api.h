@@ -4,6 +4,7 @@
 
 #include <string>
 #include "http/http_router.h"
+#include "model/limits.h"
 
 namespace ll {
 
@@ -14,7 +15,7 @@ class Invoker;
 struct LambdaApiOptions {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
-  size_t max_async_payload = 1048576;  // AWS: 1 MB since October 2025 (256 KB before)
+  size_t max_async_payload = limits::kAsyncPayloadBytes;
 };
 
 struct LambdaApiContext {

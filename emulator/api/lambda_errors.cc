@@ -13,11 +13,11 @@ int HttpStatusForLambdaError(const std::string& code) {
   if (code == errors::kResourceNotFound) return 404;
   if (code == errors::kRequestTooLarge) return 413;
   if (code == errors::kTooManyRequests) return 429;
-  if (code == "ResourceConflictException") return 409;
-  if (code == "PreconditionFailedException") return 412;
-  if (code == "UnsupportedMediaTypeException") return 415;
+  if (code == errors::kResourceConflict) return 409;
+  if (code == errors::kPreconditionFailed) return 412;
+  if (code == errors::kUnsupportedMediaType) return 415;
   if (code == errors::kService) return 500;
-  if (code == "InvalidZipFileException" || code == "InvalidRuntimeException") return 502;
+  if (code == errors::kInvalidZipFile || code == errors::kInvalidRuntime) return 502;
   if (code == errors::kNotImplemented) return 501;
   return 400;
 }

@@ -5,11 +5,11 @@
 #include "model/error_names.h"
 #include "model/function_ref.h"
 #include "triggers/mapping_registry.h"
+#include "model/limits.h"
 
 namespace ll {
 namespace {
 
-constexpr int kMaxPage = 100;
 
 Status NotServed() {
   return Status::Error(errors::kInvalidParameterValue,
@@ -108,7 +108,7 @@ Status List(const ControlPlaneContext& ctx, const HttpRequest& req, HttpResponse
     }
     matching.push_back(std::move(m));
   }
-  auto max_items = ParseMaxItems(req, kMaxPage);
+  auto max_items = ParseMaxItems(req, limits::kMappingsPage);
   if (!max_items.ok()) return max_items.status();
   std::vector<std::string> keys;
   for (const auto& m : matching) keys.push_back(m.uuid);

@@ -10,14 +10,11 @@
 #include "api/lambda_request.h"
 #include "base/strings.h"
 #include "model/error_names.h"
+#include "model/limits.h"
 
 namespace ll {
 namespace {
 
-constexpr int64_t kTotalCodeSizeLimit = 80530636800;
-constexpr int64_t kCodeSizeUnzippedLimit = 262144000;
-constexpr int64_t kCodeSizeZippedLimit = 52428800;
-constexpr int kMaxEventInvokeConfigPage = 50;
 
 std::string ConcurrencyJson(std::optional<int> reserved) {
   return reserved ? fmt::format("{{\"ReservedConcurrentExecutions\":{}}}", *reserved) : "{}";
@@ -94,7 +91,7 @@ Status GetAccountSettings(const ControlPlaneContext& ctx, const HttpRequest&,
                         "\"CodeSizeZipped\":{},\"ConcurrentExecutions\":{},"
                         "\"UnreservedConcurrentExecutions\":{}}},"
                         "\"AccountUsage\":{{\"TotalCodeSize\":{},\"FunctionCount\":{}}}}}",
-                        kTotalCodeSizeLimit, kCodeSizeUnzippedLimit, kCodeSizeZippedLimit,
+                        limits::kTotalCodeBytes, limits::kCodeUnzippedBytes, limits::kCodeZippedBytes,
                         ctx.max_concurrency, std::max<int64_t>(0, ctx.max_concurrency - reserved),
                         code_size, count));
   return Status::Ok();
@@ -241,7 +238,7 @@ Status ListFunctionEventInvokeConfigs(const ControlPlaneContext& ctx, const Http
                                       HttpResponse& res) {
   auto target = ParseTarget(ctx, req, Qualifiers::kRejected);
   if (!target.ok()) return target.status();
-  auto max_items = ParseMaxItems(req, kMaxEventInvokeConfigPage);
+  auto max_items = ParseMaxItems(req, limits::kEventInvokeConfigsPage);
   if (!max_items.ok()) return max_items.status();
   auto rec = GetRecord(ctx, target->name);
   if (!rec.ok()) return rec.status();

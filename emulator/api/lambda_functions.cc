@@ -11,14 +11,13 @@
 #include "model/error_names.h"
 #include "model/function_ref.h"
 #include "runtimes/runtime_catalog.h"
+#include "model/limits.h"
 
 namespace ll {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kMaxListPage = 50;
-constexpr size_t kMaxLayers = 5;
 
 bool IsProvidedRuntime(const std::string& runtime) { return StartsWith(runtime, "provided"); }
 
@@ -75,11 +74,11 @@ Status ApplyConfiguration(Fields& f, FunctionConfig& fn, Violations& v) {
     fn.tracing_mode = mode.value_or("PassThrough");
   }
   if (auto layers = f.StringList("Layers")) {
-    if (layers->size() > kMaxLayers) {
+    if (layers->size() > limits::kLayersPerFunction) {
       v.Add(
           fmt::format("Value '[{} layers]' at 'layers' failed to satisfy constraint: Member must "
                       "have length less than or equal to {}",
-                      layers->size(), kMaxLayers));
+                      layers->size(), limits::kLayersPerFunction));
     }
     fn.layers = *layers;
   }
@@ -200,7 +199,7 @@ Status CreateFunction(const ControlPlaneContext& ctx, const HttpRequest& req,
   if (!s.ok()) return s;
 
   if (ctx.store->Get(name)) {
-    return Status::Error("ResourceConflictException", "Function already exist: " + name);
+    return Status::Error(errors::kResourceConflict, "Function already exist: " + name);
   }
   Fields cf(*code, "Code.");
   auto zip = ZipFileOf(cf, "Code");
@@ -258,7 +257,7 @@ Status ListFunctions(const ControlPlaneContext& ctx, const HttpRequest& req,
     return v.ToStatus();
   }
   const bool all = function_version == "ALL";
-  auto max_items = ParseMaxItems(req, kMaxListPage);
+  auto max_items = ParseMaxItems(req, limits::kFunctionsPage);
   if (!max_items.ok()) return max_items.status();
 
   // One entry per function, or per version with FunctionVersion=ALL ($LATEST first).
@@ -394,7 +393,7 @@ Status DeleteVersion(const ControlPlaneContext& ctx, const TargetRef& target) {
         users.push_back(alias_name);
     }
     if (!users.empty()) {
-      return Status::Error("ResourceConflictException",
+      return Status::Error(errors::kResourceConflict,
                            fmt::format("Unable to delete version because the following aliases "
                                        "reference it: [{}]",
                                        fmt::join(users, ", ")));

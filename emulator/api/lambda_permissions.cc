@@ -146,7 +146,7 @@ Status AddPermission(const ControlPlaneContext& ctx, const HttpRequest& req,
       return CheckRevision(revision, rec.policy_revision_id);
     }
     if (rec.policy_statements.count(*sid)) {
-      return Status::Error("ResourceConflictException",
+      return Status::Error(errors::kResourceConflict,
                            fmt::format("The statement id ({}) provided already exists. Please "
                                        "provide a new statement id, or remove the existing "
                                        "statement.",
@@ -157,7 +157,7 @@ Status AddPermission(const ControlPlaneContext& ctx, const HttpRequest& req,
     for (const auto& [id, st] : rec.policy_statements) all.push_back(st);
     const size_t size = PolicyDocument(all).size();
     if (size > kMaxPolicyBytes) {
-      return Status::Error("PolicyLengthExceededException",
+      return Status::Error(errors::kPolicyLengthExceeded,
                            fmt::format("The final policy size ({}) is bigger than the limit ({}).",
                                        size, kMaxPolicyBytes));
     }

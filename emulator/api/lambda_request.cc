@@ -344,14 +344,14 @@ Status Violations::ToStatus() const {
     if (i) msg += "; ";
     msg += items_[i];
   }
-  return Status::Error("ValidationException", msg);
+  return Status::Error(errors::kValidation, msg);
 }
 
 Status ValidateEnvironment(const std::map<std::string, std::string>& vars) {
   for (const auto& [k, v] : vars) {
     if (!IsEnvironmentKey(k)) {
       return Status::Error(
-          "ValidationException",
+          errors::kValidation,
           fmt::format("1 validation error detected: Value at 'environment.variables' failed to "
                       "satisfy constraint: Map keys must satisfy constraint: [Member must satisfy "
                       "regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+] (key '{}')",
@@ -394,7 +394,7 @@ Status ValidateEnvironment(const std::map<std::string, std::string>& vars) {
 
 Status CheckRevision(const std::optional<std::string>& given, const std::string& current) {
   if (!given || *given == current) return Status::Ok();
-  return Status::Error("PreconditionFailedException",
+  return Status::Error(errors::kPreconditionFailed,
                        "The Revision Id provided does not match the latest Revision Id. Call the "
                        "GetFunction/GetAlias API to retrieve the latest Revision Id");
 }

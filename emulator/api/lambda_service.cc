@@ -6,13 +6,10 @@
 #include "base/strings.h"
 #include "http/http_body.h"
 #include "model/error_names.h"
+#include "model/limits.h"
 
 namespace ll {
 namespace {
-
-// Large enough for a 50 MB zip sent base64 in JSON, and to read an oversized invoke and
-// answer 413 in Lambda's own shape.
-constexpr size_t kMaxRequestBytes = 80u << 20;
 
 }  // namespace
 
@@ -36,7 +33,7 @@ void InstallLambda(ServiceContext& context, LambdaApiContext invoke, ControlPlan
 }
 
 void LambdaService::Handle(HttpRequest& req, HttpResponse& res) {
-  if (Status read = ReadBody(req, kMaxRequestBytes); !read.ok()) {
+  if (Status read = ReadBody(req, limits::kMaxRequestBytes); !read.ok()) {
     res.status = read.code() == kHttpRequestTooLarge ? 413 : 400;  // the front's error handler answers
     return;
   }

@@ -44,7 +44,7 @@ Status PublishVersion(const ControlPlaneContext& ctx, const HttpRequest& req,
     Status check = CheckRevision(revision, rec.latest->revision_id);
     if (!check.ok()) return check;
     if (code_sha && *code_sha != rec.latest->code_sha256) {
-      return Status::Error("PreconditionFailedException",
+      return Status::Error(errors::kPreconditionFailed,
                            fmt::format("CodeSha256 ({}) is different from the CodeSha256 of "
                                        "$LATEST ({}): the code changed since you read it. Please "
                                        "try again with the current CodeSha256.",
@@ -216,7 +216,7 @@ Status CreateAlias(const ControlPlaneContext& ctx, const HttpRequest& req,
   alias.revision_id = NewRevisionId();
   Status s = UpdateRecord(ctx, target->name, [&](FunctionRecord& rec) {
     if (rec.aliases.count(alias.name)) {
-      return Status::Error("ResourceConflictException",
+      return Status::Error(errors::kResourceConflict,
                            "Alias already exists: " + FunctionArn(ctx, target->name, alias.name));
     }
     Status check = CheckAliasTarget(ctx, rec, alias);

@@ -1,4 +1,5 @@
 #include "http/http_server.h"
+#include "model/error_names.h"
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -34,7 +35,7 @@ Status HttpServer::Start(const std::string& host, int port) {
   addrinfo* found = nullptr;
   const std::string service = std::to_string(port);
   if (getaddrinfo(host.c_str(), service.c_str(), &hints, &found) != 0 || !found) {
-    return Status::Error("PortUnavailable", fmt::format("cannot resolve {}", host));
+    return Status::Error(errors::kPortUnavailable, fmt::format("cannot resolve {}", host));
   }
   for (addrinfo* a = found; a && listen_fd_ < 0; a = a->ai_next) {
     int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
@@ -49,7 +50,7 @@ Status HttpServer::Start(const std::string& host, int port) {
   }
   freeaddrinfo(found);
   if (listen_fd_ < 0) {
-    return Status::Error("PortUnavailable",
+    return Status::Error(errors::kPortUnavailable,
                          fmt::format("cannot listen on {}:{}: the port is already in use or the "
                                      "address is not available (choose another with --port)",
                                      host, port));

@@ -6,12 +6,11 @@
 
 #include "base/strings.h"
 #include "model/error_names.h"
+#include "model/limits.h"
 
 namespace ll {
 namespace {
 
-constexpr int kDefaultRetries = 2;
-constexpr int kDefaultMaxAgeSeconds = 21600;
 
 // The record embeds payloads as JSON values; anything else becomes a JSON string.
 std::string AsJsonValue(const std::string& payload) {
@@ -96,8 +95,8 @@ void AsyncQueue::RunLane(const std::string& function, Lane& lane) {
 }
 
 std::optional<AsyncQueue::Event> AsyncQueue::RunEvent(const std::string& function, Event ev) {
-  const int max_age = ev.fn.invoke_config.maximum_event_age_s.value_or(kDefaultMaxAgeSeconds);
-  const int max_retries = ev.fn.invoke_config.maximum_retry_attempts.value_or(kDefaultRetries);
+  const int max_age = ev.fn.invoke_config.maximum_event_age_s.value_or(limits::kDefaultMaxEventAgeSeconds);
+  const int max_retries = ev.fn.invoke_config.maximum_retry_attempts.value_or(limits::kDefaultAsyncRetries);
   if (Clock::now() - ev.accepted_at > std::chrono::seconds(max_age)) {
     Finish(ev, "EventAgeExceeded", nullptr);
     return std::nullopt;

@@ -13,6 +13,13 @@ inline constexpr char kTooManyRequests[] = "TooManyRequestsException";
 inline constexpr char kService[] = "ServiceException";
 inline constexpr char kUnknownOperation[] = "UnknownOperationException";
 inline constexpr char kNotImplemented[] = "NotImplemented";
+inline constexpr char kResourceConflict[] = "ResourceConflictException";
+inline constexpr char kPreconditionFailed[] = "PreconditionFailedException";
+inline constexpr char kValidation[] = "ValidationException";
+inline constexpr char kInvalidRuntime[] = "InvalidRuntimeException";
+inline constexpr char kInvalidZipFile[] = "InvalidZipFileException";
+inline constexpr char kPolicyLengthExceeded[] = "PolicyLengthExceededException";
+inline constexpr char kUnsupportedMediaType[] = "UnsupportedMediaTypeException";
 
 // Throttle reasons (TooManyRequestsException.Reason).
 inline constexpr char kReasonConcurrentLimit[] = "ConcurrentInvocationLimitExceeded";
@@ -31,5 +38,12 @@ inline constexpr char kRuntimeTooLarge[] = "RequestEntityTooLarge";
 inline constexpr char kInvalidStateTransition[] = "InvalidStateTransition";
 inline constexpr char kRuntimeShutdown[] = "Runtime.Shutdown";
 inline constexpr char kRuntimeApiNotFound[] = "NotFound";
+
+// lambda-local's own failures at start and in the state folder (never sent to a client).
+inline constexpr char kInvalidTemplate[] = "InvalidTemplate";
+inline constexpr char kPortUnavailable[] = "PortUnavailable";
+inline constexpr char kStateDirUnavailable[] = "StateDirUnavailable";
+inline constexpr char kStateNotSaved[] = "StateNotSaved";
+inline constexpr char kStateInvalid[] = "StateInvalid";
 
 }  // namespace ll::errors

@@ -1,4 +1,5 @@
 #include "model/function_ref.h"
+#include "model/error_names.h"
 
 #include <vector>
 
@@ -39,7 +40,7 @@ bool IsValidQualifier(const std::string& s) {
 }
 
 Status Invalid(std::string_view text) {
-  return Status::Error("ValidationException",
+  return Status::Error(errors::kValidation,
                        "1 validation error detected: Value '" + std::string(text) +
                            "' at 'functionName' failed to satisfy constraint: Member must "
                            "satisfy regular expression pattern: "

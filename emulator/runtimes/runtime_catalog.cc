@@ -1,4 +1,5 @@
 #include "runtimes/runtime_catalog.h"
+#include "model/error_names.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -105,7 +106,7 @@ Result<RuntimeCatalog> RuntimeCatalog::Create(const std::set<std::string>& runti
   bool need_python = false, need_node = false;
   for (const auto& r : runtimes_in_use) {
     if (!IsSupported(r)) {
-      return Status::Error("InvalidRuntimeException",
+      return Status::Error(errors::kInvalidRuntime,
                            fmt::format("unknown runtime '{}' (supported: {})", r, SupportedList()));
     }
     need_python |= IsPython(r);
@@ -119,25 +120,25 @@ Result<RuntimeCatalog> RuntimeCatalog::Create(const std::set<std::string>& runti
   // functions created later through the API.
   std::string python = FindExecutable("python3");
   if (python.empty() && need_python) {
-    return Status::Error("InvalidRuntimeException",
+    return Status::Error(errors::kInvalidRuntime,
                          "a python3.x function needs python3 on PATH, and there is none");
   }
   if (!python.empty()) {
     catalog.python_ = RealInterpreter(python, "-c", "import sys; print(sys.executable)");
     if (!WriteIfChanged(catalog.support_dir_ / "python" / "bootstrap.py", kPythonBootstrap)) {
-      return Status::Error("ServiceException",
+      return Status::Error(errors::kService,
                            "cannot write the Python runtime client to " + catalog.support_dir_.string());
     }
   }
   std::string node = FindExecutable("node");
   if (node.empty() && need_node) {
-    return Status::Error("InvalidRuntimeException",
+    return Status::Error(errors::kInvalidRuntime,
                          "a nodejs function needs node on PATH, and there is none");
   }
   if (!node.empty()) {
     catalog.node_ = RealInterpreter(node, "-e", "console.log(process.execPath)");
     if (!WriteIfChanged(catalog.support_dir_ / "nodejs" / "bootstrap.mjs", kNodeBootstrap)) {
-      return Status::Error("ServiceException",
+      return Status::Error(errors::kService,
                            "cannot write the Node.js runtime client to " + catalog.support_dir_.string());
     }
   }
@@ -161,7 +162,7 @@ Result<LaunchSpec> RuntimeCatalog::Resolve(const FunctionConfig& fn) const {
     spec.executable = node_;
     spec.argv = {"node", spec.runtime_dir + "/bootstrap.mjs"};
   } else {
-    return Status::Error("InvalidRuntimeException",
+    return Status::Error(errors::kInvalidRuntime,
                          fmt::format("unknown runtime '{}' (supported: {})", fn.runtime, SupportedList()));
   }
   spec.env["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + fn.runtime;

@@ -25,22 +25,20 @@
 namespace ll {
 namespace {
 
-// TODO: move to model/error_names.h with the other API error codes.
-constexpr char kInvalidZipFile[] = "InvalidZipFileException";
 // Bounds the work of resolving symlinks through each other; real packages use a few thousand steps.
 constexpr int64_t kSymlinkStepBudget = 1 << 22;
 
 Status NotAZip() {
-  return Status::Error(kInvalidZipFile,
+  return Status::Error(errors::kInvalidZipFile,
                        "Could not unzip uploaded file. Please check your file, "
                        "then try to upload again.");
 }
 Status TooBig() {
-  return Status::Error(kInvalidZipFile, fmt::format("Unzipped size must be smaller than {} bytes",
+  return Status::Error(errors::kInvalidZipFile, fmt::format("Unzipped size must be smaller than {} bytes",
                                                     kMaxUnzippedCodeBytes));
 }
 Status BadEntry(std::string_view name, std::string_view why) {
-  return Status::Error(kInvalidZipFile,
+  return Status::Error(errors::kInvalidZipFile,
                        fmt::format("Could not unzip uploaded file: entry '{}' {}.", name, why));
 }
 Status IoError(std::string_view what) {

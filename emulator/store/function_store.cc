@@ -47,7 +47,7 @@ Status FunctionStore::Create(FunctionRecord record) {
     std::lock_guard<std::mutex> lock(mu_);
     const std::string name = record.latest->name;
     if (functions_.count(name)) {
-      return Status::Error("ResourceConflictException", "Function already exist: " + name);
+      return Status::Error(errors::kResourceConflict, "Function already exist: " + name);
     }
     functions_.emplace(name, std::move(record));
   }

@@ -1,4 +1,5 @@
 #include "template/intrinsics.h"
+#include "model/error_names.h"
 
 #include <cstdlib>
 #include <stdexcept>
@@ -10,7 +11,7 @@
 namespace ll {
 
 Status TemplateError(std::string message) {
-  return Status::Error("InvalidTemplate", std::move(message));
+  return Status::Error(errors::kInvalidTemplate, std::move(message));
 }
 
 Result<YAML::Node> ReadTemplateDocument(std::string_view text) {

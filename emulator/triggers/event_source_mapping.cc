@@ -1,4 +1,5 @@
 #include "triggers/event_source_mapping.h"
+#include "model/error_names.h"
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -80,7 +81,7 @@ std::string MappingStateJson(const EventSourceMapping& m) {
 }
 
 Result<EventSourceMapping> ParseMappingState(std::string_view json) {
-  const Status invalid = Status::Error("StateInvalid", "an event source mapping in the state "
+  const Status invalid = Status::Error(errors::kStateInvalid, "an event source mapping in the state "
                                                        "store cannot be read");
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());

@@ -8,6 +8,7 @@
 #include "base/strings.h"
 #include "invoke/destinations.h"
 #include "model/error_names.h"
+#include "model/limits.h"
 
 namespace ll {
 namespace {
@@ -87,20 +88,24 @@ Result<const SourceKind*> MappingRegistry::Validate(EventSourceMapping& m,
   if (!s.ok()) return s;
   for (const auto& t : m.function_response_types) {
     if (t != "ReportBatchItemFailures") {
-      return Status::Error("ValidationException",
+      return Status::Error(errors::kValidation,
                            "1 validation error detected: Value '[" + t +
                                "]' at 'functionResponseTypes' failed to satisfy constraint: "
                                "Member must satisfy enum value set: [ReportBatchItemFailures]");
     }
   }
-  if (m.maximum_concurrency && (*m.maximum_concurrency < 2 || *m.maximum_concurrency > 1000)) {
-    return Status::Error("ValidationException",
+  if (m.maximum_concurrency && (*m.maximum_concurrency < limits::kMinMappingConcurrency ||
+                                *m.maximum_concurrency > limits::kMaxMappingConcurrency)) {
+    return Status::Error(errors::kValidation,
                          fmt::format("1 validation error detected: Value '{}' at "
                                      "'scalingConfig.maximumConcurrency' failed to satisfy "
-                                     "constraint: Member must have value between 2 and 1000",
-                                     *m.maximum_concurrency));
+                                     "constraint: Member must have value between {} and {}",
+                                     *m.maximum_concurrency, limits::kMinMappingConcurrency,
+                                     limits::kMaxMappingConcurrency));
   }
-  if (m.filter_patterns.size() > 5) return Invalid("At most 5 filters are allowed in FilterCriteria");
+  if (m.filter_patterns.size() > size_t(limits::kMaxFilters)) {
+    return Invalid(fmt::format("At most {} filters are allowed in FilterCriteria", limits::kMaxFilters));
+  }
   filters->clear();
   for (const auto& p : m.filter_patterns) {
     auto parsed = FilterPattern::Parse(p);
@@ -151,7 +156,7 @@ Result<EventSourceMapping> MappingRegistry::Create(EventSourceMapping m) {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [uuid, e] : entries_) {
     if (e.mapping.event_source_arn == m.event_source_arn && e.mapping.function_arn == m.function_arn) {
-      return Status::Error("ResourceConflictException",
+      return Status::Error(errors::kResourceConflict,
                            fmt::format("An event source mapping with SQS arn (\" {} \") and function "
                                        "(\" {} \") already exists. Please update or delete the "
                                        "existing mapping with UUID {}",

@@ -11,11 +11,11 @@
 
 #include "base/strings.h"
 #include "model/error_names.h"
+#include "model/limits.h"
 
 namespace ll {
 namespace {
 
-constexpr int kMaxInvokerThreads = 32;
 constexpr auto kLongPoll = std::chrono::seconds(20);
 constexpr auto kMissingSourceRetry = std::chrono::seconds(1);
 
@@ -29,7 +29,7 @@ MappingWorker::MappingWorker(EventSourceMapping mapping, std::vector<FilterPatte
       source_(std::move(source)),
       functions_(functions),
       notice_(std::move(notice)) {
-  const int n = std::clamp(threads, 1, kMaxInvokerThreads);
+  const int n = std::clamp(threads, 1, limits::kMaxMappingInvokerThreads);
   for (int i = 0; i < n; ++i) invokers_.emplace_back([this] { InvokeLoop(); });
   receiver_ = std::thread([this] { ReceiveLoop(); });
 }

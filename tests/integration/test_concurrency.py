@@ -90,15 +90,15 @@ class ScaleOutTest(EmulatorTestCase):
         return results, time.monotonic() - started
 
     def test_parallel_invokes_run_in_separate_processes(self):
-        results, elapsed = self.parallel_sleeps(8, 1)
+        # Concurrency is shown by overlap (every invoke started before any ended), not by the
+        # wall-clock time of the wave, which a busy machine stretches.
+        results, _ = self.parallel_sleeps(8, 1)
         pids = {r["pid"] for r in results}
         self.assertEqual(len(pids), 8, f"8 concurrent invokes shared processes: {sorted(pids)}")
-        self.assertLess(elapsed, 6.0, f"8 parallel 1-second invokes took {elapsed:.1f}s: not concurrent")
-        # Overlap: every invoke started before any of them ended.
         self.assertLess(max(r["started"] for r in results), min(r["ended"] for r in results))
         # The 8 environments stay warm: a second wave reuses them.
-        again, elapsed = self.parallel_sleeps(8, 1)
-        self.assertLess(elapsed, 6.0)
+        again, _ = self.parallel_sleeps(8, 1)
+        self.assertLess(max(r["started"] for r in again), min(r["ended"] for r in again))
         self.assertTrue({r["pid"] for r in again} <= pids,
                         f"second wave started new processes: {sorted({r['pid'] for r in again} - pids)}")
 

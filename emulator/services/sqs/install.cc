@@ -7,13 +7,10 @@
 #include "services/sqs/sqs_event_source.h"
 #include "services/sqs/sqs_http.h"
 #include "services/sqs/sqs_service.h"
+#include "model/limits.h"
 
 namespace ll::sqs {
 namespace {
-
-// As large as the front port accepts: an oversized request is answered 413 by the front's
-// error handler, as before SQS had a service of its own.
-constexpr size_t kMaxRequestBytes = 80u << 20;
 
 class SqsFrontService : public Service {
  public:
@@ -29,7 +26,7 @@ class SqsFrontService : public Service {
   SqsService* sqs() { return &sqs_; }
 
   void Handle(HttpRequest& req, HttpResponse& res) override {
-    if (Status read = ReadBody(req, kMaxRequestBytes); !read.ok()) {
+    if (Status read = ReadBody(req, limits::kMaxRequestBytes); !read.ok()) {
       res.status = read.code() == kHttpRequestTooLarge ? 413 : 400;  // the error handler answers
       return;
     }

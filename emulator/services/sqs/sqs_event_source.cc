@@ -5,6 +5,7 @@
 #include "base/strings.h"
 #include "model/error_names.h"
 #include "services/sqs/message_attributes.h"
+#include "model/limits.h"
 
 namespace ll::sqs {
 namespace {
@@ -113,20 +114,22 @@ Status SqsSourceKind::Validate(const EventSourceMapping& m, const FunctionConfig
                                m.event_source_arn));
   }
   const QueueConfig config = (*queue)->config();
-  const int max_batch = config.fifo ? 10 : 10000;
+  const int max_batch = config.fifo ? limits::kSqsFifoMaxBatchSize : limits::kSqsMaxBatchSize;
   if (m.batch_size < 1 || m.batch_size > max_batch) {
     return Invalid(fmt::format("BatchSize must be between 1 and {} for this queue, got {}",
                                max_batch, m.batch_size));
   }
-  if (m.maximum_batching_window_s < 0 || m.maximum_batching_window_s > 300) {
-    return Invalid("MaximumBatchingWindowInSeconds must be between 0 and 300");
+  if (m.maximum_batching_window_s < 0 || m.maximum_batching_window_s > limits::kMaxBatchingWindowSeconds) {
+    return Invalid(fmt::format("MaximumBatchingWindowInSeconds must be between 0 and {}",
+                               limits::kMaxBatchingWindowSeconds));
   }
   if (config.fifo && m.maximum_batching_window_s > 0) {
     return Invalid("Batching window is not supported for FIFO queues");
   }
-  if (m.batch_size > 10 && m.maximum_batching_window_s < 1) {
-    return Invalid("Maximum batch window in seconds must be greater than 0 if maximum batch size "
-                   "is greater than 10");
+  if (m.batch_size > limits::kSqsBatchSizeWithoutWindow && m.maximum_batching_window_s < 1) {
+    return Invalid(fmt::format("Maximum batch window in seconds must be greater than 0 if maximum "
+                               "batch size is greater than {}",
+                               limits::kSqsBatchSizeWithoutWindow));
   }
   if (config.visibility_timeout < function.timeout_s) {
     return Invalid(fmt::format("Queue visibility timeout: {} seconds is less than Function "

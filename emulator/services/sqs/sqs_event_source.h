@@ -8,6 +8,7 @@
 
 #include "services/sqs/sqs_service.h"
 #include "triggers/event_source.h"
+#include "model/limits.h"
 
 namespace ll::sqs {
 
@@ -18,7 +19,7 @@ class SqsSourceKind : public SourceKind {
 
   std::string Describe() const override { return "SQS queues"; }
   Status Validate(const EventSourceMapping& mapping, const FunctionConfig& function) const override;
-  int DefaultConcurrency() const override { return 5; }  // AWS starts an SQS mapping with 5
+  int DefaultConcurrency() const override { return limits::kSqsDefaultMappingConcurrency; }
   std::unique_ptr<EventSource> Open(const EventSourceMapping& mapping) const override;
 
   // The Lambda record of one message (CONTRACT.md §6.3), in `pool`.
