@@ -7,12 +7,12 @@
 #include <fmt/format.h>
 
 #include "base/strings.h"
-#include "store/state_file.h"
 
 namespace ll {
 namespace {
 
-constexpr char kStateFile[] = "state.json";
+constexpr char kStateDatabase[] = "state.db";
+constexpr char kLegacyStateFile[] = "state.json";  // before state.db; imported once
 
 }  // namespace
 
@@ -59,6 +59,14 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
                                      app->state_dir_.string(), ec.message()));
   }
 
+  if (options.ephemeral) {
+    app->state_store_ = StateStore::Disabled();
+  } else {
+    auto opened = StateStore::Open(app->state_dir_ / kStateDatabase);
+    if (!opened.ok()) return opened.status();
+    app->state_store_ = std::move(*opened);
+  }
+
   app->store_ = std::make_unique<FunctionStore>();
   const std::string now = NowLastModified();
   for (auto fn : app->loaded_.functions) {
@@ -66,16 +74,15 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
     fn.last_modified = now;
     app->store_->PutTemplateFunction(fn);
   }
-  const std::filesystem::path state_file = app->state_dir_ / kStateFile;
-  if (!options.ephemeral && std::filesystem::exists(state_file)) {
-    Status s = LoadState(app->store_.get(), state_file);
-    if (!s.ok()) return s;
-  }
+  app->function_state_ =
+      std::make_unique<FunctionState>(app->state_store_.get(), app->store_.get());
   if (!options.ephemeral) {
-    FunctionStore* store = app->store_.get();
+    Status s = app->function_state_->Load(app->state_dir_ / kLegacyStateFile);
+    if (!s.ok()) return s;
+    FunctionState* function_state = app->function_state_.get();
     App* raw = app.get();
-    store->set_on_change([store, state_file, raw] {
-      Status s = SaveState(*store, state_file);
+    app->store_->set_on_change([function_state, raw](const std::string& name) {
+      Status s = function_state->Save(name);
       if (!s.ok()) raw->Notice("lambda-local", "state not saved: " + s.message());
     });
   }
