@@ -111,7 +111,9 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   sopts.region = options.region;
   sopts.account_id = options.account_id;
   sopts.default_host = fmt::format("localhost:{}", options.port > 0 ? options.port : 4566);
+  sopts.state = app->state_store_.get();
   app->sqs_ = std::make_unique<sqs::SqsService>(sopts);
+  if (Status s = app->sqs_->Restore(); !s.ok()) return s;
 
   AsyncOptions aopts;
   aopts.retry_delay = options.async_retry_delay;
@@ -123,9 +125,10 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
       app->sqs_.get(), app->store_.get(), app->invoker_.get(), options.region, options.account_id,
       [raw](const std::string& fn, const std::string& line) { raw->Notice(fn, line); });
 
-  // The template's queues exist before anything can send to them.
+  // The template's queues exist before anything can send to them; one kept from an earlier run
+  // takes the template's settings.
   for (const auto& q : app->loaded_.queues) {
-    auto created = app->sqs_->CreateQueue(q.name, q.attributes, {});
+    auto created = app->sqs_->CreateOrUpdateQueue(q.name, q.attributes);
     if (!created.ok()) {
       return Status::Error("InvalidTemplate", fmt::format("queue {}: {}", q.logical_id,
                                                           created.status().message()));
