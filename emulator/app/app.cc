@@ -7,14 +7,15 @@
 #include <fmt/format.h>
 
 #include "base/strings.h"
+#include "model/error_names.h"
 #include "api/lambda_service.h"
 #include "services/sqs/install.h"
-#include "store/state_file.h"
 
 namespace ll {
 namespace {
 
-constexpr char kStateFile[] = "state.json";
+constexpr char kStateDatabase[] = "state.db";
+constexpr char kLegacyStateFile[] = "state.json";  // before state.db; imported once
 
 }  // namespace
 
@@ -61,6 +62,14 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
                                      app->state_dir_.string(), ec.message()));
   }
 
+  if (options.ephemeral) {
+    app->state_store_ = StateStore::Disabled();
+  } else {
+    auto opened = StateStore::Open(app->state_dir_ / kStateDatabase);
+    if (!opened.ok()) return opened.status();
+    app->state_store_ = std::move(*opened);
+  }
+
   app->store_ = std::make_unique<FunctionStore>();
   const std::string now = NowLastModified();
   for (auto fn : app->loaded_.functions) {
@@ -68,16 +77,15 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
     fn.last_modified = now;
     app->store_->PutTemplateFunction(fn);
   }
-  const std::filesystem::path state_file = app->state_dir_ / kStateFile;
-  if (!options.ephemeral && std::filesystem::exists(state_file)) {
-    Status s = LoadState(app->store_.get(), state_file);
-    if (!s.ok()) return s;
-  }
+  app->function_state_ =
+      std::make_unique<FunctionState>(app->state_store_.get(), app->store_.get());
   if (!options.ephemeral) {
-    FunctionStore* store = app->store_.get();
+    Status s = app->function_state_->Load(app->state_dir_ / kLegacyStateFile);
+    if (!s.ok()) return s;
+    FunctionState* function_state = app->function_state_.get();
     App* raw = app.get();
-    store->set_on_change([store, state_file, raw] {
-      Status s = SaveState(*store, state_file);
+    app->store_->set_on_change([function_state, raw](const std::string& name) {
+      Status s = function_state->Save(name);
       if (!s.ok()) raw->Notice("lambda-local", "state not saved: " + s.message());
     });
   }
@@ -123,6 +131,7 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   services.destinations = &app->destinations_;
   services.mappings = app->mappings_.get();
   services.notice = notice;
+  services.store = app->state_store_.get();
   auto [invoke, control_plane] = app->LambdaContexts();
   InstallLambda(services, std::move(invoke), std::move(control_plane));
   sqs::InstallSqs(services);
@@ -130,6 +139,24 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   // The template's resources exist before anything can send to them or map them.
   if (Status provisioned = app->services_.ProvisionAll(app->loaded_); !provisioned.ok()) {
     return provisioned;
+  }
+  // Mappings created through the API come back with their UUIDs; template ones are made anew.
+  {
+    StateSection kept = app->state_store_->Section("lambda.event_source_mappings");
+    std::vector<EventSourceMapping> restored;
+    Status read = kept.ForEach([&](std::string_view, std::string_view value) {
+      auto m = ParseMappingState(value);
+      if (m.ok()) {
+        restored.push_back(std::move(*m));
+      } else {
+        raw->Notice("lambda-local", m.status().message());
+      }
+    });
+    if (!read.ok()) return read;
+    for (auto& m : restored) app->mappings_->Restore(std::move(m));
+    app->mappings_->SetPersistence(MappingPersistence{
+        [kept](const EventSourceMapping& m) { return kept.Put(m.uuid, MappingStateJson(m)); },
+        [kept](const std::string& uuid) { return kept.Delete(uuid); }});
   }
   for (const auto& mr : app->loaded_.mappings) {
     EventSourceMapping m;
@@ -148,7 +175,7 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
     }
     auto created = app->mappings_->Create(std::move(m));
     if (!created.ok()) {
-      return Status::Error("InvalidTemplate", fmt::format("event source mapping {}: {}",
+      return Status::Error(errors::kInvalidTemplate, fmt::format("event source mapping {}: {}",
                                                           mr.logical_id, created.status().message()));
     }
   }

@@ -21,7 +21,9 @@
 #include "process/reaper.h"
 #include "runtimes/runtime_catalog.h"
 #include "services/service.h"
+#include "store/function_state.h"
 #include "store/function_store.h"
+#include "store/state_store.h"
 #include "template/template_loader.h"
 #include "triggers/mapping_registry.h"
 #include "watch/code_watcher.h"
@@ -59,6 +61,8 @@ class App {
   const char* stop_step() const { return stop_step_.load(); }
 
   FunctionStore& store() { return *store_; }
+  // What is kept across restarts (disabled with --ephemeral); services add sections to it.
+  StateStore& state_store() { return *state_store_; }
   Invoker& invoker() { return *invoker_; }
   const LoadedTemplate& loaded() const { return loaded_; }
   std::string memory_limit_description() const { return limiter_->Describe(); }
@@ -74,11 +78,13 @@ class App {
   AppOptions options_;
   LoadedTemplate loaded_;
   std::filesystem::path state_dir_;
+  std::unique_ptr<StateStore> state_store_;  // outlives everything that keeps state in it
   std::unique_ptr<RuntimeCatalog> catalog_;
   std::unique_ptr<MemoryLimiter> limiter_;
   std::unique_ptr<Reaper> reaper_;  // lives until the App is destroyed
   std::unique_ptr<Launcher> launcher_;
   std::unique_ptr<FunctionStore> store_;
+  std::unique_ptr<FunctionState> function_state_;
   std::unique_ptr<Invoker> invoker_;
   Destinations destinations_;
   std::unique_ptr<AsyncQueue> async_;

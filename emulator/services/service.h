@@ -14,6 +14,7 @@
 #include "http/http_message.h"
 #include "invoke/destinations.h"
 #include "invoke/invoke_sink.h"
+#include "store/state_store.h"
 #include "template/template_loader.h"
 #include "triggers/mapping_registry.h"
 
@@ -27,7 +28,8 @@ class Service {
   // parsed and req.route names the service; the body is unread: read it whole with ReadBody
   // (http/http_body.h) or stream it from req.body_reader.
   virtual void Handle(HttpRequest& req, HttpResponse& res) = 0;
-  // Creates the template's resources of this service, before anything is served.
+  // Brings back what the state store kept, then creates (or updates) the template's resources
+  // of this service, before anything is served.
   virtual Status Provision(const LoadedTemplate& loaded) { return Status::Ok(); }
   // Makes waiting requests (long polls) return and refuses new work; called once at stop,
   // after the functions are stopped and before the front port closes.
@@ -63,6 +65,7 @@ struct ServiceContext {
   InvokeSink* functions = nullptr;      // the one door into functions
   Destinations* destinations = nullptr;  // where async outcomes and dead letters go, by ARN
   MappingRegistry* mappings = nullptr;   // poll-based event sources, by ARN
+  StateStore* store = nullptr;           // what survives a restart: one section per record kind
   // One-line messages for the console: (who, line).
   std::function<void(const std::string&, const std::string&)> notice;
 };

@@ -43,15 +43,15 @@ std::string NowLastModified() {
 }
 
 Status FunctionStore::Create(FunctionRecord record) {
+  const std::string name = record.latest->name;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    const std::string name = record.latest->name;
     if (functions_.count(name)) {
       return Status::Error(errors::kResourceConflict, "Function already exist: " + name);
     }
     functions_.emplace(name, std::move(record));
   }
-  if (on_change_) on_change_();
+  if (on_change_) on_change_(name);
   return Status::Ok();
 }
 
@@ -89,7 +89,7 @@ Status FunctionStore::Update(const std::string& name,
     if (!s.ok()) return s;
     it->second = std::move(copy);
   }
-  if (on_change_) on_change_();
+  if (on_change_) on_change_(name);
   return Status::Ok();
 }
 
@@ -98,7 +98,7 @@ Status FunctionStore::Delete(const std::string& name) {
     std::lock_guard<std::mutex> lock(mu_);
     if (functions_.erase(name) == 0) return NotFound(nullptr, name, "");
   }
-  if (on_change_) on_change_();
+  if (on_change_) on_change_(name);
   return Status::Ok();
 }
 

@@ -52,13 +52,15 @@ class FunctionStore {
   // Resolves a qualifier ("", "$LATEST", a version, an alias with weighted routing).
   Result<ResolvedFunction> Resolve(const std::string& name, const std::string& qualifier) const;
 
-  // Called after every change, outside the lock (e.g. to persist state).
-  void set_on_change(std::function<void()> on_change) { on_change_ = std::move(on_change); }
+  // Called after every change with the name of the function changed (created, updated or
+  // deleted), outside the lock (e.g. to persist it).
+  using OnChange = std::function<void(const std::string& name)>;
+  void set_on_change(OnChange on_change) { on_change_ = std::move(on_change); }
 
  private:
   mutable std::mutex mu_;
   std::map<std::string, FunctionRecord> functions_;  // guarded by mu_
-  std::function<void()> on_change_;                  // set before serving
+  OnChange on_change_;                               // set before serving
 };
 
 // Helpers shared by the control plane.

@@ -53,7 +53,7 @@ TEST_CASE("qualifiers resolve to versions and aliases") {
 TEST_CASE("create conflicts and refused updates change nothing") {
   FunctionStore store;
   int changes = 0;
-  store.set_on_change([&] { ++changes; });
+  store.set_on_change([&](const std::string&) { ++changes; });
   FunctionRecord rec;
   rec.latest = Config("f", "$LATEST");
   REQUIRE(store.Create(rec).ok());

@@ -4,6 +4,7 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <fstream>
 #include <mutex>
@@ -19,21 +20,23 @@ namespace {
 constexpr int kFormat = 1;
 constexpr char kInvalid[] = "StateFileInvalid";
 
-using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
 using Value = rapidjson::Value;
 
-// ---- writing ----
+// ---- writing: templates, for the file's pretty writer and the store's compact one ----
 
+template <typename Writer>
 void Str(Writer& w, const char* key, std::string_view value) {
   w.Key(key);
   w.String(value.data(), rapidjson::SizeType(value.size()));
 }
 
+template <typename Writer>
 void Int(Writer& w, const char* key, int64_t value) {
   w.Key(key);
   w.Int64(value);
 }
 
+template <typename Writer>
 void OptionalInt(Writer& w, const char* key, const std::optional<int>& value) {
   w.Key(key);
   if (value)
@@ -42,6 +45,7 @@ void OptionalInt(Writer& w, const char* key, const std::optional<int>& value) {
     w.Null();
 }
 
+template <typename Writer>
 void StringMap(Writer& w, const char* key, const std::map<std::string, std::string>& m) {
   w.Key(key);
   w.StartObject();
@@ -52,6 +56,7 @@ void StringMap(Writer& w, const char* key, const std::map<std::string, std::stri
   w.EndObject();
 }
 
+template <typename Writer>
 void StringList(Writer& w, const char* key, const std::vector<std::string>& list) {
   w.Key(key);
   w.StartArray();
@@ -59,6 +64,7 @@ void StringList(Writer& w, const char* key, const std::vector<std::string>& list
   w.EndArray();
 }
 
+template <typename Writer>
 void WriteConfig(Writer& w, const FunctionConfig& c) {
   w.StartObject();
   Str(w, "name", c.name);
@@ -88,6 +94,7 @@ void WriteConfig(Writer& w, const FunctionConfig& c) {
 }
 
 // The parts of a record the API adds, template function or not.
+template <typename Writer>
 void WriteApiParts(Writer& w, const FunctionRecord& rec) {
   w.Key("versions");
   w.StartArray();
@@ -262,6 +269,59 @@ void ReadApiParts(const Value& o, FunctionRecord& rec) {
   rec.tags = GetStringMap(o, "tags");
 }
 
+// One entry of the "functions" list.
+template <typename Writer>
+void WriteEntry(Writer& w, const FunctionRecord& rec) {
+  w.StartObject();
+  Str(w, "name", rec.latest->name);
+  w.Key("from_template");
+  w.Bool(rec.from_template);
+  if (rec.from_template) {
+    // The template describes the function itself; only the API's additions are ours.
+    OptionalInt(w, "reserved_concurrency", rec.latest->reserved_concurrency);
+  } else {
+    w.Key("latest");
+    WriteConfig(w, *rec.latest);
+    Str(w, "zip_path", rec.zip_path);
+  }
+  WriteApiParts(w, rec);
+  w.EndObject();
+}
+
+// Adds one entry to `store`; false when it does not apply (malformed, the template took its
+// name, or a template function the template no longer defines).
+bool ApplyEntry(FunctionStore* store, const Value& entry) {
+  if (!entry.IsObject()) return false;
+  const std::string name = GetStr(entry, "name");
+  if (name.empty()) return false;
+  auto from_template = entry.FindMember("from_template");
+  const bool template_entry = from_template != entry.MemberEnd() &&
+                              from_template->value.IsBool() && from_template->value.GetBool();
+  if (template_entry) {
+    auto existing = store->Get(name);
+    if (!existing || !existing->from_template) return false;  // gone from the template
+    const std::optional<int> reserved = GetOptionalInt(entry, "reserved_concurrency");
+    (void)store->Update(name, [&](FunctionRecord& rec) {
+      ReadApiParts(entry, rec);
+      if (rec.latest->reserved_concurrency != reserved) {
+        auto latest = std::make_shared<FunctionConfig>(*rec.latest);
+        latest->reserved_concurrency = reserved;
+        rec.latest = latest;
+      }
+      return Status::Ok();
+    });
+    return true;
+  }
+  const Value* latest = GetObject(entry, "latest");
+  if (!latest || store->Get(name)) return false;  // malformed, or the template took the name
+  FunctionRecord rec;
+  rec.latest = ReadConfig(*latest);
+  if (rec.latest->name != name) return false;
+  rec.zip_path = GetStr(entry, "zip_path");
+  ReadApiParts(entry, rec);
+  return store->Create(std::move(rec)).ok();
+}
+
 std::mutex& SaveMutex() {
   static std::mutex mu;
   return mu;
@@ -271,31 +331,32 @@ std::mutex& SaveMutex() {
 
 std::string SerializeState(const FunctionStore& store) {
   rapidjson::StringBuffer buf;
-  Writer w(buf);
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
   w.SetIndent(' ', 1);
   w.StartObject();
   Int(w, "format", kFormat);
   w.Key("functions");
   w.StartArray();
-  for (const FunctionRecord& rec : store.List()) {
-    w.StartObject();
-    Str(w, "name", rec.latest->name);
-    w.Key("from_template");
-    w.Bool(rec.from_template);
-    if (rec.from_template) {
-      // The template describes the function itself; only the API's additions are ours.
-      OptionalInt(w, "reserved_concurrency", rec.latest->reserved_concurrency);
-    } else {
-      w.Key("latest");
-      WriteConfig(w, *rec.latest);
-      Str(w, "zip_path", rec.zip_path);
-    }
-    WriteApiParts(w, rec);
-    w.EndObject();
-  }
+  for (const FunctionRecord& rec : store.List()) WriteEntry(w, rec);
   w.EndArray();
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
+}
+
+std::string SerializeFunction(const FunctionRecord& rec) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  WriteEntry(w, rec);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+Result<bool> DeserializeFunction(FunctionStore* store, std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    return Status::Error(kInvalid, "a function entry that is not a JSON object");
+  }
+  return ApplyEntry(store, doc);
 }
 
 Status DeserializeState(FunctionStore* store, const std::string& json) {
@@ -314,37 +375,7 @@ Status DeserializeState(FunctionStore* store, const std::string& json) {
   if (functions == doc.MemberEnd() || !functions->value.IsArray()) {
     return Status::Error(kInvalid, "no \"functions\" list");
   }
-  for (const auto& entry : functions->value.GetArray()) {
-    if (!entry.IsObject()) continue;
-    const std::string name = GetStr(entry, "name");
-    if (name.empty()) continue;
-    auto from_template = entry.FindMember("from_template");
-    const bool template_entry = from_template != entry.MemberEnd() &&
-                                from_template->value.IsBool() && from_template->value.GetBool();
-    if (template_entry) {
-      auto existing = store->Get(name);
-      if (!existing || !existing->from_template) continue;  // gone from the template
-      const std::optional<int> reserved = GetOptionalInt(entry, "reserved_concurrency");
-      (void)store->Update(name, [&](FunctionRecord& rec) {
-        ReadApiParts(entry, rec);
-        if (rec.latest->reserved_concurrency != reserved) {
-          auto latest = std::make_shared<FunctionConfig>(*rec.latest);
-          latest->reserved_concurrency = reserved;
-          rec.latest = latest;
-        }
-        return Status::Ok();
-      });
-      continue;
-    }
-    const Value* latest = GetObject(entry, "latest");
-    if (!latest || store->Get(name)) continue;  // malformed, or the template took the name
-    FunctionRecord rec;
-    rec.latest = ReadConfig(*latest);
-    if (rec.latest->name != name) continue;
-    rec.zip_path = GetStr(entry, "zip_path");
-    ReadApiParts(entry, rec);
-    (void)store->Create(std::move(rec));
-  }
+  for (const auto& entry : functions->value.GetArray()) (void)ApplyEntry(store, entry);
   return Status::Ok();
 }
 

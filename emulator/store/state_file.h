@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "base/status.h"
 #include "store/function_store.h"
@@ -25,5 +26,12 @@ Status LoadState(FunctionStore* store, const std::filesystem::path& file);
 // The JSON SaveState writes, and its inverse, for tests.
 std::string SerializeState(const FunctionStore& store);
 Status DeserializeState(FunctionStore* store, const std::string& json);
+
+// One function's entry of that JSON (compact), as the state store keeps it per function.
+std::string SerializeFunction(const FunctionRecord& rec);
+// Adds one entry to `store` by LoadState's rules: false when it no longer applies (the template
+// took its name, or it was a template function the template no longer defines).
+// StateFileInvalid when it is not an entry.
+Result<bool> DeserializeFunction(FunctionStore* store, std::string_view json);
 
 }  // namespace ll

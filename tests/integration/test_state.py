@@ -9,7 +9,7 @@ import tempfile
 import unittest
 import urllib.request
 
-from .harness import (PY_APP, ROLE, Emulator, Project, code_sha256, function_arn, http_status, make_zip,
+from .harness import (PY_APP, ROLE, Emulator, EmulatorError, Project, code_sha256, function_arn, http_status, make_zip,
                       payload_json, unique_name)
 
 TEMPLATE = """
@@ -152,6 +152,43 @@ class StateTest(unittest.TestCase):
         emu, lam = self.start("--state-dir", self.state_dir)
         self.assertEqual(self.run_tag(lam, name), "durable")
         emu.stop_and_check(self)
+
+    def test_state_json_of_an_earlier_lambda_local_is_imported_once(self):
+        # Before state.db, the functions were kept in state.json: the first start imports it.
+        name = unique_name("legacy")
+        code_dir = os.path.join(self.state_dir, "functions", name, "code")
+        os.makedirs(code_dir)
+        with open(os.path.join(code_dir, "app.py"), "w") as f:
+            f.write(tagged_app("imported"))
+        latest = {"name": name, "logical_id": "", "runtime": "python3.12", "handler": "app.tagged",
+                  "code_dir": code_dir, "memory_mb": 128, "timeout_s": 3, "environment": {"COLOR": "blue"},
+                  "reserved_concurrency": None, "region": "us-east-1", "account_id": "000000000000",
+                  "version": "$LATEST", "revision_id": "rev-1", "last_modified": "2024-01-02T03:04:05.678+0000"}
+        legacy = {"format": 1, "functions": [{"name": name, "from_template": False, "latest": latest,
+                                             "zip_path": "", "versions": [], "last_version": 0,
+                                             "aliases": [], "invoke_configs": {}, "policy_statements": {},
+                                             "policy_revision_id": "", "tags": {"from": "json"}}]}
+        with open(os.path.join(self.state_dir, "state.json"), "w") as f:
+            json.dump(legacy, f)
+        for _ in range(2):  # imported by the first start, then kept in state.db
+            emu, lam = self.start("--state-dir", self.state_dir)
+            self.assertEqual(payload_json(lam.invoke(FunctionName=name, Payload=b"{}")),
+                             {"tag": "imported", "color": "blue"})
+            self.assertEqual(lam.list_tags(Resource=function_arn(name))["Tags"], {"from": "json"})
+            emu.stop_and_check(self)
+            self.assertFalse(os.path.exists(os.path.join(self.state_dir, "state.json")))
+            self.assertTrue(os.path.exists(os.path.join(self.state_dir, "state.json.imported")))
+            self.assertTrue(os.path.exists(os.path.join(self.state_dir, "state.db")))
+
+    def test_an_unreadable_state_database_stops_the_start_with_its_name(self):
+        with open(os.path.join(self.state_dir, "state.db"), "wb") as f:
+            f.write(b"not a database " * 1000)
+        emu = Emulator(self.project, ["--state-dir", self.state_dir])
+        with self.assertRaises(EmulatorError) as cm:
+            emu.start()
+        self.addCleanup(emu.kill)
+        self.assertIn("state.db", str(cm.exception))
+        self.assertIn("move it away", str(cm.exception))
 
     def test_ephemeral_keeps_nothing(self):
         name = unique_name("ephemeral")

@@ -4,6 +4,7 @@
 
 #include "base/strings.h"
 #include "http/http_body.h"
+#include "model/error_names.h"
 #include "services/sqs/sqs_event_source.h"
 #include "services/sqs/sqs_http.h"
 #include "services/sqs/sqs_service.h"
@@ -14,12 +15,13 @@ namespace {
 
 class SqsFrontService : public Service {
  public:
-  explicit SqsFrontService(const ServiceOptions& options)
+  SqsFrontService(const ServiceOptions& options, StateStore* store)
       : sqs_([&] {
           SqsOptions o;
           o.region = options.region;
           o.account_id = options.account_id;
           o.default_host = options.default_host;
+          o.state = store;
           return o;
         }()) {}
 
@@ -46,10 +48,12 @@ class SqsFrontService : public Service {
   }
 
   Status Provision(const LoadedTemplate& loaded) override {
+    if (Status restored = sqs_.Restore(); !restored.ok()) return restored;
+    // A queue kept from an earlier run takes the template's settings.
     for (const auto& q : loaded.queues) {
-      auto created = sqs_.CreateQueue(q.name, q.attributes, {});
+      auto created = sqs_.CreateOrUpdateQueue(q.name, q.attributes);
       if (!created.ok()) {
-        return Status::Error("InvalidTemplate", fmt::format("queue {}: {}", q.logical_id,
+        return Status::Error(errors::kInvalidTemplate, fmt::format("queue {}: {}", q.logical_id,
                                                             created.status().message()));
       }
     }
@@ -65,7 +69,7 @@ class SqsFrontService : public Service {
 }  // namespace
 
 void InstallSqs(ServiceContext& context) {
-  auto service = std::make_unique<SqsFrontService>(context.options);
+  auto service = std::make_unique<SqsFrontService>(context.options, context.store);
   SqsService* sqs = service->sqs();
   context.destinations->Register("sqs", [sqs](const std::string& arn, std::string payload) {
     SendRequest message;

@@ -9,12 +9,15 @@
 #include "base/strings.h"
 #include "services/sqs/message_attributes.h"
 #include "services/sqs/sqs_errors.h"
+#include "services/sqs/sqs_state.h"
 
 namespace ll::sqs {
 namespace {
 
 constexpr int64_t kDeduplicationWindowMs = 5 * 60 * 1000;
 constexpr int kMaxVisibilityTimeout = 43200;
+// Counters are saved in blocks this big: a restart skips at most this many values.
+constexpr uint64_t kCounterBlock = 1 << 20;
 
 // "arn:aws:sqs:<region>:<account>:<name>" -> "<account>"
 std::string AccountOf(const std::string& arn) {
@@ -52,15 +55,39 @@ std::chrono::milliseconds Ms(int64_t n) { return std::chrono::milliseconds(n); }
 
 }  // namespace
 
+QueueRecord NewQueueRecord(std::string name, QueueConfig config, int64_t now_ms) {
+  QueueRecord record;
+  record.name = std::move(name);
+  record.config = std::move(config);
+  record.created_ms = now_ms;
+  record.last_modified_ms = now_ms;
+  record.handle_prefix = RandomHex(16);
+  return record;
+}
+
 Queue::Queue(std::string name, std::string arn, QueueConfig config, NowMsFn now)
-    : name_(std::move(name)),
+    : Queue(std::move(arn),
+            NewQueueRecord(std::move(name), std::move(config), now ? now() : NowEpochMs()), now,
+            nullptr) {}
+
+Queue::Queue(std::string arn, QueueRecord record, NowMsFn now, SqsState* state)
+    : name_(std::move(record.name)),
       arn_(std::move(arn)),
       sender_id_(AccountOf(arn_)),
-      handle_prefix_(RandomHex(16)),
+      handle_prefix_(record.handle_prefix.empty() ? RandomHex(16)
+                                                  : std::move(record.handle_prefix)),
       now_(now ? std::move(now) : NowMsFn(&NowEpochMs)),
-      created_ms_(now_()),
-      config_(std::move(config)),
-      last_modified_ms_(created_ms_) {}
+      state_(state),
+      created_ms_(record.created_ms),
+      config_(std::move(record.config)),
+      last_modified_ms_(record.last_modified_ms),
+      tags_(std::move(record.tags)),
+      next_key_(record.next_key),
+      next_nonce_(record.next_nonce),
+      next_sequence_number_(record.next_sequence_number),
+      key_limit_(record.next_key),
+      nonce_limit_(record.next_nonce),
+      sequence_limit_(record.next_sequence_number) {}
 
 QueueConfig Queue::config() const {
   std::lock_guard lock(mu_);
@@ -72,13 +99,17 @@ int64_t Queue::last_modified_ms() const {
   return last_modified_ms_;
 }
 
-void Queue::SetConfig(QueueConfig config) {
+Status Queue::SetConfig(QueueConfig config) {
+  StateStore::Ticket saved;
   {
     std::lock_guard lock(mu_);
     config_ = std::move(config);
     last_modified_ms_ = now_();
+    SaveQueueLocked();
+    saved = FlushLocked();
   }
   cv_.notify_all();  // a redrive policy may now apply to waiting receivers' next message
+  return WaitSaved(saved);
 }
 
 std::map<std::string, std::string> Queue::tags() const {
@@ -86,14 +117,54 @@ std::map<std::string, std::string> Queue::tags() const {
   return tags_;
 }
 
-void Queue::Tag(const std::map<std::string, std::string>& tags) {
-  std::lock_guard lock(mu_);
-  for (const auto& [key, value] : tags) tags_[key] = value;
+Status Queue::Tag(const std::map<std::string, std::string>& tags) {
+  StateStore::Ticket saved;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, value] : tags) tags_[key] = value;
+    SaveQueueLocked();
+    saved = FlushLocked();
+  }
+  return WaitSaved(saved);
 }
 
-void Queue::Untag(const std::vector<std::string>& keys) {
+Status Queue::Untag(const std::vector<std::string>& keys) {
+  StateStore::Ticket saved;
+  {
+    std::lock_guard lock(mu_);
+    for (const std::string& key : keys) tags_.erase(key);
+    SaveQueueLocked();
+    saved = FlushLocked();
+  }
+  return WaitSaved(saved);
+}
+
+QueueRecord Queue::Record() const {
   std::lock_guard lock(mu_);
-  for (const std::string& key : keys) tags_.erase(key);
+  return RecordLocked();
+}
+
+void Queue::Restore(std::vector<std::pair<uint64_t, StoredMessage>> messages,
+                    std::vector<std::pair<std::string, DedupRecord>> dedup) {
+  std::lock_guard lock(mu_);
+  const int64_t now = now_();
+  for (auto& [key, m] : messages) {
+    // Reserved blocks make these hold already; a hand-edited database should not break them.
+    next_key_ = std::max(next_key_, key + 1);
+    next_nonce_ = std::max(next_nonce_, m.receipt_nonce + 1);
+    m.group = nullptr;
+    PlaceLocked(key, std::move(m), now);
+  }
+  std::sort(dedup.begin(), dedup.end(),
+            [](const auto& a, const auto& b) { return a.second.expires_ms < b.second.expires_ms; });
+  for (auto& [key, record] : dedup) {
+    if (record.expires_ms <= now) {
+      if (state_) state_->DeleteDedup(batch_, name_, key);
+      continue;
+    }
+    dedup_order_.emplace_back(record.expires_ms, key);
+    dedup_[key] = std::move(record);
+  }
 }
 
 QueueCounts Queue::Counts() {
@@ -128,6 +199,7 @@ Result<SendResult> Queue::Send(SendRequest request) {
   result.md5_of_system_attributes = MessageAttributesMd5(request.system_attributes);
   const size_t size = MessageSize(request);
 
+  StateStore::Ticket saved;
   {
     std::lock_guard lock(mu_);
     if (closed_) return QueueDoesNotExist();
@@ -164,8 +236,10 @@ Result<SendResult> Queue::Send(SendRequest request) {
       }
       m.id = NewUuid();
       m.deduplication_id = std::move(dedup);
-      m.sequence_number = fmt::format("{:020}", next_sequence_number_++);
-      dedup_[dedup_key] = DedupEntry{now + kDeduplicationWindowMs, m.id, m.sequence_number};
+      m.sequence_number = NextSequenceNumberLocked();
+      DedupEntry& entry = dedup_[dedup_key];
+      entry = DedupEntry{now + kDeduplicationWindowMs, m.id, m.sequence_number};
+      if (state_) state_->PutDedup(batch_, name_, dedup_key, entry);
       dedup_order_.emplace_back(now + kDeduplicationWindowMs, std::move(dedup_key));
     } else {
       if (!request.deduplication_id.empty()) {
@@ -190,8 +264,10 @@ Result<SendResult> Queue::Send(SendRequest request) {
       m.visible_at_ms = now + int64_t(delay) * 1000;
     }
     InsertLocked(std::move(m), now);
+    saved = FlushLocked();
   }
   cv_.notify_all();
+  if (Status s = WaitSaved(saved); !s.ok()) return s;
   return result;
 }
 
@@ -201,35 +277,48 @@ std::vector<ReceivedMessage> Queue::Receive(const ReceiveOptions& options, Queue
   std::vector<ReceivedMessage> out;
   for (;;) {
     std::vector<StoredMessage> to_move;
+    StateBatch move_changes;  // the moved messages' removal, committed with their arrival
+    StateStore::Ticket saved;
     {
       std::unique_lock lock(mu_);
       for (;;) {
         if (closed_ || (options.stop && options.stop->load())) return out;
         const int64_t now = now_();
         MaintainLocked(now);
-        TakeLocked(options, dead_letter, now, out, to_move);
+        TakeLocked(options, dead_letter, now, out, to_move, move_changes);
         if (!out.empty() || !to_move.empty()) break;
         if (std::chrono::steady_clock::now() >= deadline) return out;
         cv_.wait_until(lock, NextWakeLocked(deadline, now));
       }
+      saved = FlushLocked();
     }
     // Outside our lock: the dead-letter queue takes its own.
-    if (!to_move.empty()) dead_letter->AcceptRedriven(std::move(to_move), arn_);
+    if (!to_move.empty()) {
+      dead_letter->AcceptRedriven(std::move(to_move), arn_, std::move(move_changes));
+    }
+    // A receive that could not be saved still answers: after a restart its messages are as
+    // they were before it (visible, the receive not counted), so nothing is lost.
+    (void)WaitSaved(saved);
     if (!out.empty() || std::chrono::steady_clock::now() >= deadline) return out;
   }
 }
 
 Status Queue::Delete(std::string_view receipt_handle) {
-  Result<std::pair<uint64_t, uint32_t>> parsed = ParseReceiptHandle(receipt_handle);
+  Result<std::pair<uint64_t, uint64_t>> parsed = ParseReceiptHandle(receipt_handle);
   if (!parsed.ok()) return parsed.status();
+  StateStore::Ticket saved;
   {
     std::lock_guard lock(mu_);
+    // Deleted, or the service is stopping: a delete now could not be kept.
+    if (closed_) return QueueDoesNotExist();
     auto it = messages_.find(parsed->first);
     if (it == messages_.end()) return Status::Ok();
     RemoveLocked(it);
+    SaveRemovalLocked(parsed->first);
+    saved = FlushLocked();
   }
   cv_.notify_all();  // a FIFO group may be free again
-  return Status::Ok();
+  return WaitSaved(saved);
 }
 
 Status Queue::ChangeVisibility(std::string_view receipt_handle, int visibility_timeout) {
@@ -239,7 +328,7 @@ Status Queue::ChangeVisibility(std::string_view receipt_handle, int visibility_t
         "43200, if provided.",
         visibility_timeout));
   }
-  Result<std::pair<uint64_t, uint32_t>> parsed = ParseReceiptHandle(receipt_handle);
+  Result<std::pair<uint64_t, uint64_t>> parsed = ParseReceiptHandle(receipt_handle);
   if (!parsed.ok()) return parsed.status();
   auto unavailable = [&] {
     return InvalidParameterValue(
@@ -247,8 +336,10 @@ Status Queue::ChangeVisibility(std::string_view receipt_handle, int visibility_t
                     "exist or is not available for visibility timeout change.",
                     receipt_handle));
   };
+  StateStore::Ticket saved;
   {
     std::lock_guard lock(mu_);
+    if (closed_) return QueueDoesNotExist();
     const int64_t now = now_();
     MaintainLocked(now);
     auto it = messages_.find(parsed->first);
@@ -260,17 +351,21 @@ Status Queue::ChangeVisibility(std::string_view receipt_handle, int visibility_t
     if (m.receipt_nonce != parsed->second) return unavailable();
     pending_.erase({m.visible_at_ms, it->first});
     if (visibility_timeout == 0) {
+      m.visible_at_ms = now;
       MakeVisibleLocked(it);
     } else {
       m.visible_at_ms = now + int64_t(visibility_timeout) * 1000;
       pending_.emplace(m.visible_at_ms, it->first);
     }
+    SaveMessageLocked(it->first, m);
+    saved = FlushLocked();
   }
   cv_.notify_all();
-  return Status::Ok();
+  return WaitSaved(saved);
 }
 
 Status Queue::Purge() {
+  StateStore::Ticket saved;
   {
     std::lock_guard lock(mu_);
     const int64_t now = now_();
@@ -286,9 +381,11 @@ Status Queue::Purge() {
     groups_.clear();
     ready_groups_.clear();
     counts_ = QueueCounts{};
+    if (state_) state_->DeleteMessages(batch_, name_);
+    saved = FlushLocked();
   }
   cv_.notify_all();
-  return Status::Ok();
+  return WaitSaved(saved);
 }
 
 bool Queue::WaitForMessages(std::chrono::steady_clock::time_point deadline,
@@ -322,7 +419,9 @@ bool Queue::closed() const {
   return closed_;
 }
 
-void Queue::AcceptRedriven(std::vector<StoredMessage> messages, const std::string& source_arn) {
+void Queue::AcceptRedriven(std::vector<StoredMessage> messages, const std::string& source_arn,
+                           StateBatch source_changes) {
+  StateStore::Ticket saved;
   {
     std::lock_guard lock(mu_);
     const int64_t now = now_();
@@ -331,16 +430,24 @@ void Queue::AcceptRedriven(std::vector<StoredMessage> messages, const std::strin
       m.receive_count = 0;
       m.first_receive_ms = 0;
       m.visible_at_ms = 0;
+      m.receipt_nonce = 0;
       m.group = nullptr;
       m.dead_letter_source_arn = source_arn;
       if (config_.fifo) {
-        m.sequence_number = fmt::format("{:020}", next_sequence_number_++);
+        m.sequence_number = NextSequenceNumberLocked();
         if (m.group_id.empty()) m.group_id = "default";
       }
       InsertLocked(std::move(m), now);
     }
+    // One commit for both sides. A deleted dead-letter queue keeps nothing: only the removal
+    // from the source is saved, as in memory.
+    if (closed_) batch_ = StateBatch();
+    source_changes.Append(std::move(batch_));
+    batch_ = StateBatch();
+    if (state_) saved = state_->store().Enqueue(std::move(source_changes));
   }
   cv_.notify_all();
+  (void)WaitSaved(saved);  // as for a receive: unsaved, the messages are in the source after a restart
 }
 
 // ---- Internals (mu_ held) ----
@@ -354,11 +461,15 @@ void Queue::MaintainLocked(int64_t now) {
   }
   const int64_t retention_ms = int64_t(config_.message_retention_period) * 1000;
   while (!messages_.empty() && messages_.begin()->second.sent_ms + retention_ms <= now) {
+    SaveRemovalLocked(messages_.begin()->first);
     RemoveLocked(messages_.begin());
   }
   while (!dedup_order_.empty() && dedup_order_.front().first <= now) {
     auto it = dedup_.find(dedup_order_.front().second);
-    if (it != dedup_.end() && it->second.expires_ms <= now) dedup_.erase(it);
+    if (it != dedup_.end() && it->second.expires_ms <= now) {
+      if (state_) state_->DeleteDedup(batch_, name_, it->first);
+      dedup_.erase(it);
+    }
     dedup_order_.pop_front();
   }
 }
@@ -368,7 +479,12 @@ bool Queue::HasAvailableLocked() const {
 }
 
 void Queue::InsertLocked(StoredMessage message, int64_t now) {
-  const uint64_t key = next_key_++;
+  const uint64_t key = NextKeyLocked();
+  PlaceLocked(key, std::move(message), now);
+  SaveMessageLocked(key, messages_.at(key));
+}
+
+void Queue::PlaceLocked(uint64_t key, StoredMessage message, int64_t now) {
   auto [it, inserted] = messages_.emplace(key, std::move(message));
   StoredMessage& m = it->second;
   if (config_.fifo) {
@@ -377,8 +493,13 @@ void Queue::InsertLocked(StoredMessage message, int64_t now) {
     group.messages.insert(key);
     m.group = &group;
   }
-  if (m.state == State::kDelayed && m.visible_at_ms > now) {
-    ++counts_.delayed;
+  if (m.state != State::kVisible && m.visible_at_ms > now) {
+    if (m.state == State::kDelayed) {
+      ++counts_.delayed;
+    } else {
+      ++counts_.not_visible;
+      if (m.group) ++m.group->in_flight;
+    }
     pending_.emplace(m.visible_at_ms, key);
   } else {
     m.state = State::kVisible;
@@ -460,18 +581,21 @@ void Queue::DeliverLocked(MessageMap::iterator it, int64_t now, int visibility_t
   m.state = State::kInFlight;
   ++m.receive_count;
   if (m.first_receive_ms == 0) m.first_receive_ms = now;
-  m.receipt_nonce = next_nonce_++;
+  m.receipt_nonce = NextNonceLocked();
   m.visible_at_ms = now + int64_t(visibility_timeout) * 1000;
   pending_.emplace(m.visible_at_ms, it->first);
   if (m.group) ++m.group->in_flight;
+  SaveMessageLocked(it->first, m);
   out.push_back(ToReceived(m, it->first));
 }
 
 void Queue::TakeLocked(const ReceiveOptions& options, const Queue* dead_letter, int64_t now,
-                       std::vector<ReceivedMessage>& out, std::vector<StoredMessage>& to_move) {
+                       std::vector<ReceivedMessage>& out, std::vector<StoredMessage>& to_move,
+                       StateBatch& move_changes) {
   const int visibility = std::clamp(options.visibility_timeout.value_or(config_.visibility_timeout),
                                     0, kMaxVisibilityTimeout);
   auto move_to_dead_letter = [&](MessageMap::iterator it) {
+    if (state_) state_->DeleteMessage(move_changes, name_, it->first);
     StoredMessage copy = std::move(it->second);
     it->second.state = copy.state;
     it->second.group = copy.group;
@@ -536,16 +660,16 @@ ReceivedMessage Queue::ToReceived(const StoredMessage& m, uint64_t key) const {
   return r;
 }
 
-std::string Queue::ReceiptHandle(uint64_t key, uint32_t nonce) const {
+std::string Queue::ReceiptHandle(uint64_t key, uint64_t nonce) const {
   return Base64Encode(fmt::format("{}:{}:{}:{}", handle_prefix_, key, nonce, name_));
 }
 
-Result<std::pair<uint64_t, uint32_t>> Queue::ParseReceiptHandle(std::string_view handle) const {
+Result<std::pair<uint64_t, uint64_t>> Queue::ParseReceiptHandle(std::string_view handle) const {
   std::optional<std::string> raw = Base64Decode(handle);
   if (!raw || !StartsWith(*raw, handle_prefix_ + ":")) return ReceiptHandleIsInvalid(handle);
   std::string_view rest = std::string_view(*raw).substr(handle_prefix_.size() + 1);
   uint64_t key = 0;
-  uint32_t nonce = 0;
+  uint64_t nonce = 0;
   auto [p1, e1] = std::from_chars(rest.data(), rest.data() + rest.size(), key);
   if (e1 != std::errc() || p1 == rest.data() + rest.size() || *p1 != ':') {
     return ReceiptHandleIsInvalid(handle);
@@ -553,6 +677,73 @@ Result<std::pair<uint64_t, uint32_t>> Queue::ParseReceiptHandle(std::string_view
   auto [p2, e2] = std::from_chars(p1 + 1, rest.data() + rest.size(), nonce);
   if (e2 != std::errc()) return ReceiptHandleIsInvalid(handle);
   return std::make_pair(key, nonce);
+}
+
+uint64_t Queue::NextKeyLocked() {
+  if (next_key_ >= key_limit_) {
+    key_limit_ = next_key_ + kCounterBlock;
+    SaveQueueLocked();
+  }
+  return next_key_++;
+}
+
+uint64_t Queue::NextNonceLocked() {
+  if (next_nonce_ >= nonce_limit_) {
+    nonce_limit_ = next_nonce_ + kCounterBlock;
+    SaveQueueLocked();
+  }
+  return next_nonce_++;
+}
+
+std::string Queue::NextSequenceNumberLocked() {
+  if (next_sequence_number_ >= sequence_limit_) {
+    sequence_limit_ = next_sequence_number_ + kCounterBlock;
+    SaveQueueLocked();
+  }
+  return fmt::format("{:020}", next_sequence_number_++);
+}
+
+QueueRecord Queue::RecordLocked() const {
+  QueueRecord record;
+  record.name = name_;
+  record.config = config_;
+  record.tags = tags_;
+  record.created_ms = created_ms_;
+  record.last_modified_ms = last_modified_ms_;
+  record.handle_prefix = handle_prefix_;
+  record.next_key = key_limit_;
+  record.next_nonce = nonce_limit_;
+  record.next_sequence_number = sequence_limit_;
+  return record;
+}
+
+void Queue::SaveMessageLocked(uint64_t key, const StoredMessage& m) {
+  if (state_) state_->PutMessage(batch_, name_, key, m);
+}
+
+void Queue::SaveRemovalLocked(uint64_t key) {
+  if (state_) state_->DeleteMessage(batch_, name_, key);
+}
+
+void Queue::SaveQueueLocked() {
+  if (state_) state_->PutQueue(batch_, RecordLocked());
+}
+
+StateStore::Ticket Queue::FlushLocked() {
+  if (!state_ || batch_.empty()) return {};
+  StateBatch batch = std::move(batch_);
+  batch_ = StateBatch();
+  if (closed_) return {};
+  return state_->store().Enqueue(std::move(batch));
+}
+
+Status Queue::WaitSaved(const StateStore::Ticket& ticket) {
+  if (ticket.empty()) return Status::Ok();
+  Status s = state_->store().Wait(ticket);
+  if (s.ok()) return s;
+  return Status::Error(errors::kInternalError,
+                       "lambda-local could not save the change to its state folder: " +
+                           s.message());
 }
 
 std::chrono::steady_clock::time_point Queue::NextWakeLocked(

@@ -4,6 +4,11 @@
 // running out, retention, the deduplication window) are applied lazily, from deadlines, by the
 // next operation; long-poll waiters sleep until their own deadline or the next deadline.
 //
+// Persistence (optional, SqsState): every change is added, under the mutex, to a batch that is
+// enqueued to the state store before the mutex is released (so the store sees the changes in
+// the order they were made) and waited for after it (so no lock is held while the disk works);
+// a method returns only once its changes are committed.
+//
 // Thread-safety: every public method is thread-safe; one mutex guards all state. No method
 // calls out while holding it: Receive() moves messages to the dead-letter queue after
 // unlocking.
@@ -28,8 +33,11 @@
 #include "base/status.h"
 #include "services/sqs/message.h"
 #include "services/sqs/queue_config.h"
+#include "store/state_store.h"
 
 namespace ll::sqs {
+
+class SqsState;
 
 // Epoch milliseconds; injectable so tests can move time.
 using NowMsFn = std::function<int64_t()>;
@@ -38,6 +46,32 @@ struct QueueCounts {
   size_t visible = 0;      // ApproximateNumberOfMessages
   size_t not_visible = 0;  // ApproximateNumberOfMessagesNotVisible (in flight)
   size_t delayed = 0;      // ApproximateNumberOfMessagesDelayed
+};
+
+// What the state store keeps of a queue besides its messages.
+struct QueueRecord {
+  std::string name;
+  QueueConfig config;
+  std::map<std::string, std::string> tags;
+  int64_t created_ms = 0;
+  int64_t last_modified_ms = 0;
+  std::string handle_prefix;  // receipt handles stay valid across a restart
+  // Where a restored queue's counters go on from: every value below these may have been
+  // handed out already (they are reserved in blocks, so they are saved rarely).
+  uint64_t next_key = 1;
+  uint64_t next_nonce = 1;
+  uint64_t next_sequence_number = 10000000000000000000ull;
+};
+
+// The record of a new, empty queue created at `now_ms`, with a fresh receipt-handle prefix.
+QueueRecord NewQueueRecord(std::string name, QueueConfig config, int64_t now_ms);
+
+// A FIFO deduplication entry: a send with the same deduplication key before `expires_ms` is
+// answered with the first send's message id and sequence number.
+struct DedupRecord {
+  int64_t expires_ms = 0;
+  std::string message_id;
+  std::string sequence_number;
 };
 
 struct ReceiveOptions {
@@ -67,7 +101,7 @@ class Queue {
     int64_t first_receive_ms = 0;
     int64_t visible_at_ms = 0;  // delayed or in flight: when it becomes visible
     uint32_t receive_count = 0;
-    uint32_t receipt_nonce = 0;
+    uint64_t receipt_nonce = 0;
     State state = State::kVisible;
     Group* group = nullptr;  // FIFO queues
   };
@@ -78,7 +112,10 @@ class Queue {
     std::optional<uint64_t> ready_key;  // set while in ready_groups_
   };
 
+  // A new queue that keeps nothing.
   Queue(std::string name, std::string arn, QueueConfig config, NowMsFn now);
+  // A queue from `record` (new or restored); with `state`, every change is kept there.
+  Queue(std::string arn, QueueRecord record, NowMsFn now, SqsState* state);
   Queue(const Queue&) = delete;
   Queue& operator=(const Queue&) = delete;
 
@@ -90,11 +127,19 @@ class Queue {
   int64_t last_modified_ms() const;
   // Replaces the settings (already validated by the caller); messages already in the queue
   // keep their delays and visibility deadlines.
-  void SetConfig(QueueConfig config);
+  Status SetConfig(QueueConfig config);
 
   std::map<std::string, std::string> tags() const;
-  void Tag(const std::map<std::string, std::string>& tags);
-  void Untag(const std::vector<std::string>& keys);
+  Status Tag(const std::map<std::string, std::string>& tags);
+  Status Untag(const std::vector<std::string>& keys);
+
+  // What the state store keeps of the queue now.
+  QueueRecord Record() const;
+  // Puts messages and deduplication entries read from the state store into a queue that has
+  // none yet (before it is shared): in-flight and delayed messages stay so until their
+  // deadline, if it has not passed.
+  void Restore(std::vector<std::pair<uint64_t, StoredMessage>> messages,
+               std::vector<std::pair<std::string, DedupRecord>> dedup);
 
   QueueCounts Counts();
 
@@ -113,8 +158,7 @@ class Queue {
   Status Delete(std::string_view receipt_handle);
   // Sets an in-flight message's remaining visibility to `visibility_timeout` seconds.
   Status ChangeVisibility(std::string_view receipt_handle, int visibility_timeout);
-  // Deletes every message, in flight or not.
-  // Deletes every message. PurgeQueueInProgress within 60 s of the last purge, as in AWS.
+  // Deletes every message, in flight or not. PurgeQueueInProgress within 60 s of the last purge, as in AWS.
   Status Purge();
 
   // Blocks until a message can be received (true), or until `deadline`, `stop`, or Close()
@@ -128,20 +172,23 @@ class Queue {
   bool closed() const;
 
   // The dead-letter side of a redrive: takes messages another queue moved here.
-  void AcceptRedriven(std::vector<StoredMessage> messages, const std::string& source_arn);
+  // `source_changes` (the source queue's removal of them) commits with their arrival here, so
+  // the move is atomic in the state store.
+  void AcceptRedriven(std::vector<StoredMessage> messages, const std::string& source_arn,
+                      StateBatch source_changes = {});
 
  private:
-  struct DedupEntry {
-    int64_t expires_ms;
-    std::string message_id;
-    std::string sequence_number;
-  };
+  using DedupEntry = DedupRecord;
   using MessageMap = std::map<uint64_t, StoredMessage>;
 
   // All below: mu_ held.
   void MaintainLocked(int64_t now);
   bool HasAvailableLocked() const;
+  // Gives `message` the next key and places it.
   void InsertLocked(StoredMessage message, int64_t now);
+  // Places a message under `key` by its state: delayed or in flight until visible_at_ms (if
+  // still ahead), else visible.
+  void PlaceLocked(uint64_t key, StoredMessage message, int64_t now);
   void MakeVisibleLocked(MessageMap::iterator it);
   void RemoveLocked(MessageMap::iterator it);
   void UpdateGroupLocked(Group* group);
@@ -149,11 +196,27 @@ class Queue {
   void DeliverLocked(MessageMap::iterator it, int64_t now, int visibility_timeout,
                      std::vector<ReceivedMessage>& out);
   void TakeLocked(const ReceiveOptions& options, const Queue* dead_letter, int64_t now,
-                  std::vector<ReceivedMessage>& out, std::vector<StoredMessage>& to_move);
+                  std::vector<ReceivedMessage>& out, std::vector<StoredMessage>& to_move,
+                  StateBatch& move_changes);
   ReceivedMessage ToReceived(const StoredMessage& m, uint64_t key) const;
-  std::string ReceiptHandle(uint64_t key, uint32_t nonce) const;
-  // The message key a handle names, or ReceiptHandleIsInvalid.
-  Result<std::pair<uint64_t, uint32_t>> ParseReceiptHandle(std::string_view handle) const;
+  std::string ReceiptHandle(uint64_t key, uint64_t nonce) const;
+  // The message key and nonce a handle names, or ReceiptHandleIsInvalid.
+  Result<std::pair<uint64_t, uint64_t>> ParseReceiptHandle(std::string_view handle) const;
+  // Counters, reserved in blocks in the state store (the queue's record is saved with the
+  // change that crosses a block).
+  uint64_t NextKeyLocked();
+  uint64_t NextNonceLocked();
+  std::string NextSequenceNumberLocked();
+  QueueRecord RecordLocked() const;
+  // Journal: changes for the state store, collected in batch_ (no-ops without state_).
+  void SaveMessageLocked(uint64_t key, const StoredMessage& m);
+  void SaveRemovalLocked(uint64_t key);
+  void SaveQueueLocked();
+  // Enqueues batch_ to the store; a closed (deleted) queue's changes are dropped, since its
+  // name may already belong to a new queue.
+  StateStore::Ticket FlushLocked();
+  // Waits for a flushed batch (mu_ not held).
+  Status WaitSaved(const StateStore::Ticket& ticket);
   std::chrono::steady_clock::time_point NextWakeLocked(
       std::chrono::steady_clock::time_point deadline, int64_t now) const;
 
@@ -163,6 +226,7 @@ class Queue {
   const std::string sender_id_;
   const std::string handle_prefix_;  // random: handles of a deleted and re-created queue differ
   const NowMsFn now_;
+  SqsState* const state_;  // null: nothing is kept
   int64_t last_purge_ms_ = -1;  // guarded by mu_
   const int64_t created_ms_;
 
@@ -179,11 +243,16 @@ class Queue {
   std::unordered_map<std::string, Group> groups_;       // FIFO: groups with messages
   std::set<std::pair<uint64_t, Group*>> ready_groups_;  // FIFO: (head key, group) receivable
   QueueCounts counts_;
-  uint64_t next_key_ = 1;
-  uint64_t next_sequence_number_ = 10000000000000000000ull;
-  uint32_t next_nonce_ = 1;
+  uint64_t next_key_;
+  uint64_t next_nonce_;
+  uint64_t next_sequence_number_;
+  // The reserved blocks' ends, as saved: next_* never reach them unsaved.
+  uint64_t key_limit_;
+  uint64_t nonce_limit_;
+  uint64_t sequence_limit_;
   std::unordered_map<std::string, DedupEntry> dedup_;
   std::deque<std::pair<int64_t, std::string>> dedup_order_;  // (expires_ms, key), oldest first
+  StateBatch batch_;  // changes not yet enqueued to the store
 };
 
 }  // namespace ll::sqs

@@ -126,7 +126,7 @@ Result<SqsOutput> TagQueue(SqsService& service, const SqsParams& p) {
   Result<std::map<std::string, std::string>> tags = p.StringMap("Tags");
   if (!tags.ok()) return tags.status();
   if (tags->empty()) return MissingParameter("Tags");
-  (*queue)->Tag(*tags);
+  if (Status s = (*queue)->Tag(*tags); !s.ok()) return s;
   return SqsOutput{};
 }
 
@@ -136,7 +136,7 @@ Result<SqsOutput> UntagQueue(SqsService& service, const SqsParams& p) {
   Result<std::vector<std::string>> keys = p.StringList("TagKeys");
   if (!keys.ok()) return keys.status();
   if (keys->empty()) return MissingParameter("TagKeys");
-  (*queue)->Untag(*keys);
+  if (Status s = (*queue)->Untag(*keys); !s.ok()) return s;
   return SqsOutput{};
 }
 

@@ -29,7 +29,26 @@ bool ValidQueueName(std::string_view name, bool fifo) {
 
 }  // namespace
 
-SqsService::SqsService(SqsOptions options) : options_(std::move(options)) {}
+SqsService::SqsService(SqsOptions options)
+    : options_(std::move(options)),
+      state_(options_.state && options_.state->enabled()
+                 ? std::make_unique<SqsState>(options_.state)
+                 : nullptr) {}
+
+Status SqsService::Restore() {
+  if (!state_) return Status::Ok();
+  Result<std::vector<RestoredQueue>> loaded = state_->Load();
+  if (!loaded.ok()) return loaded.status();
+  std::lock_guard lock(mu_);
+  for (RestoredQueue& restored : *loaded) {
+    std::string name = restored.record.name;
+    auto queue = std::make_shared<Queue>(QueueArn(name), std::move(restored.record), options_.now,
+                                         state_.get());
+    queue->Restore(std::move(restored.messages), std::move(restored.dedup));
+    queues_[std::move(name)] = std::move(queue);
+  }
+  return Status::Ok();
+}
 
 SqsService::~SqsService() { Shutdown(); }
 
@@ -56,7 +75,7 @@ Result<std::shared_ptr<Queue>> SqsService::CreateQueue(
     return InvalidParameterValue(
         "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length");
   }
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   if (auto it = queues_.find(name); it != queues_.end()) {
     std::shared_ptr<Queue> existing = it->second;
     QueueConfig current = existing->config();
@@ -73,10 +92,48 @@ Result<std::shared_ptr<Queue>> SqsService::CreateQueue(
   }
   std::string arn = QueueArn(name);
   if (Status s = ValidateRedriveLocked(arn, config); !s.ok()) return s;
-  auto queue = std::make_shared<Queue>(name, arn, std::move(config), options_.now);
-  queue->Tag(tags);
+  QueueRecord record = NewQueueRecord(name, std::move(config),
+                                      options_.now ? options_.now() : NowEpochMs());
+  record.tags = tags;
+  StateStore::Ticket saved;
+  if (state_) {
+    // Enqueued under our lock: ordered after an earlier queue of this name's deletion.
+    StateBatch batch;
+    state_->PutQueue(batch, record);
+    saved = state_->store().Enqueue(std::move(batch));
+  }
+  auto queue = std::make_shared<Queue>(std::move(arn), std::move(record), options_.now,
+                                       state_.get());
   queues_.emplace(name, queue);
+  lock.unlock();
+  if (state_) {
+    if (Status s = state_->store().Wait(saved); !s.ok()) {
+      return Status::Error(errors::kInternalError,
+                           "lambda-local could not save the queue to its state folder: " +
+                               s.message());
+    }
+  }
   return queue;
+}
+
+Result<std::shared_ptr<Queue>> SqsService::CreateOrUpdateQueue(const std::string& name,
+                                                               const AttributeMap& attributes) {
+  Result<std::shared_ptr<Queue>> existing = FindByName(name);
+  if (!existing.ok()) return CreateQueue(name, attributes, {});
+  QueueConfig config;
+  if (Status s = ApplyQueueAttributes(attributes, /*creating=*/true, config); !s.ok()) return s;
+  if (!FirstDifference((*existing)->config(), config)) return existing;
+  if (config.fifo != (*existing)->config().fifo) {
+    return Status::Error(errors::kQueueNameExists,
+                         "A queue already exists with the same name and a different value for "
+                         "attribute FifoQueue");
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (Status s = ValidateRedriveLocked((*existing)->arn(), config); !s.ok()) return s;
+  }
+  if (Status s = (*existing)->SetConfig(std::move(config)); !s.ok()) return s;
+  return existing;
 }
 
 Result<std::shared_ptr<Queue>> SqsService::FindByName(std::string_view name) const {
@@ -114,15 +171,28 @@ std::shared_ptr<Queue> SqsService::FindByArnLocked(std::string_view arn) const {
 }
 
 Status SqsService::DeleteQueue(std::string_view name) {
-  std::shared_ptr<Queue> queue;
+  StateStore::Ticket saved;
   {
     std::lock_guard lock(mu_);
     auto it = queues_.find(name);
     if (it == queues_.end()) return QueueDoesNotExist();
-    queue = std::move(it->second);
+    std::shared_ptr<Queue> queue = std::move(it->second);
     queues_.erase(it);
+    // Closed first: a closed queue saves nothing more, so its rows stay deleted. Enqueued
+    // under our lock: a new queue of this name is saved after the deletion.
+    queue->Close();
+    if (state_) {
+      StateBatch batch;
+      state_->DeleteQueue(batch, name);
+      saved = state_->store().Enqueue(std::move(batch));
+    }
   }
-  queue->Close();
+  if (!state_) return Status::Ok();
+  if (Status s = state_->store().Wait(saved); !s.ok()) {
+    return Status::Error(errors::kInternalError,
+                         "lambda-local could not save the deletion to its state folder: " +
+                             s.message());
+  }
   return Status::Ok();
 }
 
@@ -145,8 +215,7 @@ Status SqsService::SetQueueAttributes(Queue& queue, const AttributeMap& attribut
       if (Status s = ValidateRedriveLocked(queue.arn(), config); !s.ok()) return s;
     }
   }
-  queue.SetConfig(std::move(config));
-  return Status::Ok();
+  return queue.SetConfig(std::move(config));
 }
 
 Status SqsService::ValidateRedriveLocked(const std::string& source_arn,

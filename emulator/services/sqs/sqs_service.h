@@ -8,6 +8,9 @@
 // Queue guards its own state. Lock order is service, then queue, never the reverse, and a
 // receive moves messages to a dead-letter queue only after releasing the source's lock.
 // Queues are shared_ptrs: one deleted while a caller holds it stays valid, closed.
+//
+// With a state store (SqsOptions::state), queues and messages are kept there (SqsState) and
+// Restore() brings them back; every change is committed before the call that made it returns.
 #pragma once
 
 #include <atomic>
@@ -24,6 +27,8 @@
 #include "services/sqs/message.h"
 #include "services/sqs/queue.h"
 #include "services/sqs/queue_config.h"
+#include "services/sqs/sqs_state.h"
+#include "store/state_store.h"
 
 namespace ll::sqs {
 
@@ -33,6 +38,9 @@ struct SqsOptions {
   // Host (and port) for URLs of queues named outside a request, e.g. template resources.
   std::string default_host = "localhost:4566";
   NowMsFn now;  // epoch ms; unset: the wall clock
+  // Where queues and messages are kept across restarts; null or disabled: nowhere. Outlives
+  // the service.
+  StateStore* state = nullptr;
 };
 
 class SqsService {
@@ -43,6 +51,10 @@ class SqsService {
   SqsService& operator=(const SqsService&) = delete;
 
   const SqsOptions& options() const { return options_; }
+
+  // Brings back the queues the state store kept (call once, before serving). StateStoreInvalid
+  // for a row that cannot be read.
+  Status Restore();
   std::string QueueArn(std::string_view name) const;
   // `host` is the Host header of the request; "" means options().default_host.
   std::string QueueUrl(std::string_view host, std::string_view name) const;
@@ -53,6 +65,10 @@ class SqsService {
   Result<std::shared_ptr<Queue>> CreateQueue(const std::string& name,
                                              const AttributeMap& attributes,
                                              const std::map<std::string, std::string>& tags);
+  // For the template's queues at start: creates the queue, or gives one kept from an earlier
+  // run exactly the settings `attributes` describe (the template wins; messages and tags stay).
+  Result<std::shared_ptr<Queue>> CreateOrUpdateQueue(const std::string& name,
+                                                     const AttributeMap& attributes);
   Result<std::shared_ptr<Queue>> FindByName(std::string_view name) const;
   // InvalidAddress for something that is not a queue URL, QueueDoesNotExist for no queue.
   Result<std::shared_ptr<Queue>> FindByUrl(std::string_view url) const;
@@ -100,6 +116,7 @@ class SqsService {
   std::shared_ptr<Queue> FindByArnLocked(std::string_view arn) const;
 
   const SqsOptions options_;
+  const std::unique_ptr<SqsState> state_;  // null: nothing is kept
 
   mutable std::mutex mu_;
   // Guarded by mu_.
