@@ -15,6 +15,11 @@ constexpr int kApplicationId = 0x6c6c7374;
 // PRAGMA user_version: the layout below. A later layout bumps it and migrates.
 constexpr int kFormat = 1;
 constexpr size_t kScanChunk = 512;
+// Journal pages (8 KiB each) after which the checkpointer copies the journal into the database;
+// once it has, the next commit starts the journal over (the file is reused, not grown).
+constexpr int kCheckpointPages = 1000;
+// Journal pages past which a checkpoint makes the journal start over (see CheckpointLoop).
+constexpr int kRestartPages = 8000;
 
 constexpr char kSchema[] =
     "CREATE TABLE IF NOT EXISTS kv("
@@ -190,9 +195,74 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::filesystem::path
 }
 
 StateStore::~StateStore() {
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard lock(checkpoint_mu_);
+      checkpoint_stop_ = true;
+    }
+    checkpoint_cv_.notify_all();
+    checkpointer_.join();
+  }
+  if (checkpoint_db_) sqlite3_close_v2(checkpoint_db_);
   statements_.reset();
-  // Closing checkpoints the journal into the database and removes it.
+  // The last connection to close checkpoints the journal into the database and removes it.
   if (db_) sqlite3_close_v2(db_);
+}
+
+Status StateStore::StartCheckpointer() {
+  if (sqlite3_open_v2(file_.c_str(), &checkpoint_db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    return Status::Error(kInvalid, sqlite3_errmsg(checkpoint_db_));
+  }
+  sqlite3_busy_timeout(checkpoint_db_, 5000);
+  // A connection learns the file is in WAL mode on its first read; until then a checkpoint on
+  // it does nothing.
+  if (sqlite3_exec(checkpoint_db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) !=
+      SQLITE_OK) {
+    return Status::Error(kInvalid, sqlite3_errmsg(checkpoint_db_));
+  }
+  // Commits never checkpoint (that would fsync under a client's request); this thread does.
+  sqlite3_wal_autocheckpoint(db_, 0);
+  sqlite3_wal_autocheckpoint(checkpoint_db_, 0);
+  sqlite3_wal_hook(db_, &StateStore::OnCommitted, this);
+  checkpointer_ = std::thread([this] { CheckpointLoop(); });
+  return Status::Ok();
+}
+
+int StateStore::OnCommitted(void* self, sqlite3*, const char*, int wal_pages) {
+  auto* store = static_cast<StateStore*>(self);
+  if (wal_pages >= kCheckpointPages) {
+    {
+      std::lock_guard lock(store->checkpoint_mu_);
+      store->checkpoint_due_ = true;
+    }
+    store->checkpoint_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void StateStore::CheckpointLoop() {
+  std::unique_lock lock(checkpoint_mu_);
+  for (;;) {
+    checkpoint_cv_.wait(lock, [this] { return checkpoint_due_ || checkpoint_stop_; });
+    if (checkpoint_stop_) return;
+    checkpoint_due_ = false;
+    lock.unlock();
+    // PASSIVE: copies the journal into the database (and fsyncs) without blocking the
+    // committer. A failure (busy, I/O) only leaves the journal longer; the next one retries.
+    int pages = 0, copied = 0;
+    int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &pages,
+                                       &copied);
+    // Under steady commits the journal is never wholly copied at the moment a commit starts,
+    // which is when SQLite starts it over, so it would grow for ever. Past a bound, copy the
+    // little that arrived meanwhile with writers held back (RESTART): the next commit then
+    // starts the journal over. This is the only time a commit waits for the disk.
+    if (rc == SQLITE_OK && pages >= kRestartPages) {
+      (void)sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
+                                      nullptr);
+    }
+    lock.lock();
+  }
 }
 
 Status StateStore::Initialize() {
@@ -256,6 +326,8 @@ Status StateStore::Initialize() {
       return s;
     }
   }
+
+  if (Status s = StartCheckpointer(); !s.ok()) return s;
 
   statements_ = std::make_unique<Statements>();
   Statements& st = *statements_;

@@ -7,7 +7,9 @@
 //
 // Changes are grouped in a StateBatch and committed atomically. Concurrent commits share one
 // SQLite transaction (group commit), in the order they were enqueued, and nobody is told a
-// change is committed before it is.
+// change is committed before it is. A thread of the store's own copies the journal into the
+// database (a checkpoint, with its fsyncs) on a second connection, so no commit waits for the
+// disk.
 //
 // Thread-safety: every method is thread-safe. A disabled store (--ephemeral) keeps nothing and
 // costs nothing: its sections drop every change and scan as empty.
@@ -23,6 +25,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "base/status.h"
@@ -113,7 +116,8 @@ class StateStore {
   // A store that keeps nothing (--ephemeral).
   static std::unique_ptr<StateStore> Disabled();
 
-  ~StateStore();  // waits for nothing: every Commit/Wait has returned before the store dies
+  // Stops the checkpointer. Every Commit/Wait must have returned before the store dies.
+  ~StateStore();
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
 
@@ -145,6 +149,10 @@ class StateStore {
 
   StateStore() = default;
   Status Initialize();
+  Status StartCheckpointer();
+  // sqlite3_wal_hook: called by the committer after each commit (db_mu_ held).
+  static int OnCommitted(void* self, sqlite3* db, const char* name, int wal_pages);
+  void CheckpointLoop();
   // Runs `group` in one transaction on the connection. db_mu_ held.
   Status CommitGroupLocked(const std::vector<std::shared_ptr<Pending>>& group);
   Status ApplyLocked(const StateBatch::Op& op);
@@ -166,6 +174,14 @@ class StateStore {
   // and by scans; never while holding mu_.
   std::mutex db_mu_;
   std::unique_ptr<Statements> statements_;  // guarded by db_mu_
+
+  // The checkpointer: its own connection and thread, woken when the journal has grown.
+  sqlite3* checkpoint_db_ = nullptr;  // used by checkpointer_ only
+  std::thread checkpointer_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_due_ = false;   // guarded by checkpoint_mu_
+  bool checkpoint_stop_ = false;  // guarded by checkpoint_mu_
 
   std::mutex mu_;
   std::condition_variable committed_;
