@@ -8,8 +8,8 @@
 // Changes are grouped in a StateBatch and committed atomically. Concurrent commits share one
 // SQLite transaction (group commit), in the order they were enqueued, and nobody is told a
 // change is committed before it is. A thread of the store's own copies the journal into the
-// database (a checkpoint, with its fsyncs) on a second connection, so no commit waits for the
-// disk.
+// database (a checkpoint, with its fsyncs) on a second connection, so a commit waits for the
+// disk only when the journal has to start over (every 64 MiB of it).
 //
 // Thread-safety: every method is thread-safe. A disabled store (--ephemeral) keeps nothing and
 // costs nothing: its sections drop every change and scan as empty.
