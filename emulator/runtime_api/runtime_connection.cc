@@ -16,15 +16,20 @@ constexpr size_t kReadChunk = 64 * 1024;
 
 }  // namespace
 
+RuntimeConnection::RuntimeConnection(int fd) : fd_(fd), parser_(kMaxBodyBytes) {}
+
 RuntimeConnection::~RuntimeConnection() { close(fd_); }
 
 RuntimeConnection::Read RuntimeConnection::Next(HttpRequest* out) {
   while (true) {
     if (!in_.empty()) {
-      HttpParseResult parsed = ParseHttpRequest(in_, kMaxBodyBytes, out);
+      HttpParseResult parsed = parser_.Parse(in_, &pending_);
       switch (parsed.status) {
         case HttpParse::kComplete:
           in_.erase(0, parsed.consumed);
+          *out = std::move(pending_);
+          pending_ = HttpRequest();
+          parser_.Reset();
           continue_sent_ = false;
           return Read::kRequest;
         case HttpParse::kBad:
@@ -32,7 +37,7 @@ RuntimeConnection::Read RuntimeConnection::Next(HttpRequest* out) {
         case HttpParse::kTooLarge:
           return Read::kTooLarge;
         case HttpParse::kIncomplete:
-          if (parsed.headers_done && out->expects_continue && !continue_sent_) {
+          if (parsed.headers_done && pending_.expects_continue && !continue_sent_) {
             continue_sent_ = true;
             if (!Send("HTTP/1.1 100 Continue\r\n\r\n")) return Read::kClosed;
           }

@@ -8,12 +8,13 @@
 #include <string_view>
 
 #include "http/http_message.h"
+#include "http/http_parser.h"
 
 namespace ll {
 
 class RuntimeConnection {
  public:
-  explicit RuntimeConnection(int fd) : fd_(fd) {}
+  explicit RuntimeConnection(int fd);
   ~RuntimeConnection();  // closes the socket
   RuntimeConnection(const RuntimeConnection&) = delete;
   RuntimeConnection& operator=(const RuntimeConnection&) = delete;
@@ -28,6 +29,8 @@ class RuntimeConnection {
 
   int fd() const { return fd_; }
   bool has_buffered() const { return !in_.empty(); }
+  // Bytes the parser has looked at so far: a test can check that many small reads stay linear.
+  uint64_t bytes_examined() const { return parser_.examined(); }
   // Set when the connection must not be read again (peer closed, bad request, Connection: close).
   bool finished = false;
   // The parked GET /next asked for "Connection: close": close once the event is sent.
@@ -36,6 +39,10 @@ class RuntimeConnection {
  private:
   const int fd_;
   std::string in_;
+  // Keeps its place in in_ between reads, so a request that arrives in many reads is
+  // parsed once, not again after each read; fills pending_ until it is whole.
+  HttpRequestParser parser_;
+  HttpRequest pending_;
   bool continue_sent_ = false;
 };
 

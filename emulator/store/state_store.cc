@@ -17,9 +17,9 @@ constexpr int kFormat = 1;
 constexpr size_t kScanChunk = 512;
 // Journal pages (8 KiB each) after which the checkpointer copies the journal into the database;
 // once it has, the next commit starts the journal over (the file is reused, not grown).
-constexpr int kCheckpointPages = 1000;
+constexpr int kCheckpointPages = 4000;
 // Journal pages past which a checkpoint makes the journal start over (see CheckpointLoop).
-constexpr int kRestartPages = 8000;
+constexpr int kRestartPages = 16000;
 
 constexpr char kSchema[] =
     "CREATE TABLE IF NOT EXISTS kv("
@@ -195,6 +195,15 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::filesystem::path
 }
 
 StateStore::~StateStore() {
+  // First the flusher, which commits what was submitted before it stops.
+  if (flusher_.joinable()) {
+    {
+      std::lock_guard lock(mu_);
+      flush_stop_ = true;
+    }
+    flush_cv_.notify_all();
+    flusher_.join();
+  }
   if (checkpointer_.joinable()) {
     {
       std::lock_guard lock(checkpoint_mu_);
@@ -226,6 +235,7 @@ Status StateStore::StartCheckpointer() {
   sqlite3_wal_autocheckpoint(checkpoint_db_, 0);
   sqlite3_wal_hook(db_, &StateStore::OnCommitted, this);
   checkpointer_ = std::thread([this] { CheckpointLoop(); });
+  flusher_ = std::thread([this] { FlushLoop(); });
   return Status::Ok();
 }
 
@@ -257,7 +267,11 @@ void StateStore::CheckpointLoop() {
     // which is when SQLite starts it over, so it would grow for ever. Past a bound, copy the
     // little that arrived meanwhile with writers held back (RESTART): the next commit then
     // starts the journal over. This is the only time a commit waits for the disk.
+    // The committer and scans are held back on db_mu_ rather than by SQLite's lock: a
+    // connection that finds SQLite's lock taken sleeps in steps of up to 100 ms (its busy
+    // handler), while db_mu_ wakes a waiter as soon as the checkpoint is done.
     if (rc == SQLITE_OK && pages >= kRestartPages) {
+      std::lock_guard db_lock(db_mu_);
       (void)sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
                                       nullptr);
     }
@@ -387,25 +401,56 @@ Status StateStore::Wait(const Ticket& ticket) {
     }
     // Nobody is committing, so ours is still queued: lead a group of everything queued so
     // far (group commit), in order.
-    std::vector<std::shared_ptr<Pending>> group(std::make_move_iterator(queue_.begin()),
-                                                std::make_move_iterator(queue_.end()));
-    queue_.clear();
-    committing_ = true;
-    lock.unlock();
-    Status status;
-    {
-      std::lock_guard db_lock(db_mu_);
-      status = CommitGroupLocked(group);
-    }
-    lock.lock();
-    for (const auto& pending : group) {
-      pending->status = status;
-      pending->done = true;
-    }
-    committing_ = false;
-    committed_.notify_all();
+    LeadGroup(lock);
   }
   return mine->status;
+}
+
+void StateStore::Submit(StateBatch batch) {
+  if (batch.empty() || !db_) return;
+  auto pending = std::make_shared<Pending>();
+  pending->batch = std::move(batch);
+  pending->submitted = true;
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(std::move(pending));
+    ++submitted_queued_;
+  }
+  flush_cv_.notify_one();
+}
+
+void StateStore::LeadGroup(std::unique_lock<std::mutex>& lock) {
+  std::vector<std::shared_ptr<Pending>> group(std::make_move_iterator(queue_.begin()),
+                                              std::make_move_iterator(queue_.end()));
+  queue_.clear();
+  for (const auto& pending : group) submitted_queued_ -= pending->submitted ? 1 : 0;
+  committing_ = true;
+  lock.unlock();
+  Status status;
+  {
+    std::lock_guard db_lock(db_mu_);
+    status = CommitGroupLocked(group);
+  }
+  lock.lock();
+  for (const auto& pending : group) {
+    pending->status = status;
+    pending->done = true;
+  }
+  committing_ = false;
+  committed_.notify_all();
+  if (submitted_queued_ > 0) flush_cv_.notify_one();
+}
+
+void StateStore::FlushLoop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    flush_cv_.wait(lock, [this] { return flush_stop_ || (submitted_queued_ > 0 && !committing_); });
+    if (submitted_queued_ > 0 && !committing_) {
+      LeadGroup(lock);
+    } else if (flush_stop_ && !committing_) {
+      return;
+    }
+  }
 }
 
 Status StateStore::CommitGroupLocked(const std::vector<std::shared_ptr<Pending>>& group) {

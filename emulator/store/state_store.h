@@ -11,6 +11,9 @@
 // database (a checkpoint, with its fsyncs) on a second connection, so a commit waits for the
 // disk only when the journal has to start over (every 64 MiB of it).
 //
+// Changes that may be undone by a crash (Submit) are committed by a second thread of the
+// store's own, so that no request waits for them.
+//
 // Thread-safety: every method is thread-safe. A disabled store (--ephemeral) keeps nothing and
 // costs nothing: its sections drop every change and scan as empty.
 #pragma once
@@ -139,9 +142,16 @@ class StateStore {
   Ticket Enqueue(StateBatch batch);
   Status Wait(const Ticket& ticket);
 
+  // Commits `batch` soon on the store's own thread, without waiting for it: for changes that a
+  // crash may only undo, never tear (a receive or a delete of an SQS message, which SQS may
+  // deliver again anyway). Ordered with Enqueue, so a later Commit or Wait covers it, and
+  // committed before the store is destroyed. A failure is not reported.
+  void Submit(StateBatch batch);
+
  private:
   struct Pending {
     StateBatch batch;
+    bool submitted = false;  // by Submit: nobody waits for it
     bool done = false;  // guarded by mu_
     Status status;      // guarded by mu_; set when done
   };
@@ -153,6 +163,11 @@ class StateStore {
   // sqlite3_wal_hook: called by the committer after each commit (db_mu_ held).
   static int OnCommitted(void* self, sqlite3* db, const char* name, int wal_pages);
   void CheckpointLoop();
+  // Commits everything queued as one group and tells its waiters. mu_ held on entry and on
+  // return (released while committing); committing_ false on entry.
+  void LeadGroup(std::unique_lock<std::mutex>& lock);
+  // The flusher: leads a group whenever submitted batches wait and nobody is committing.
+  void FlushLoop();
   // Runs `group` in one transaction on the connection. db_mu_ held.
   Status CommitGroupLocked(const std::vector<std::shared_ptr<Pending>>& group);
   Status ApplyLocked(const StateBatch::Op& op);
@@ -188,6 +203,10 @@ class StateStore {
   // Guarded by mu_.
   std::deque<std::shared_ptr<Pending>> queue_;  // enqueued, not yet taken by a committer
   bool committing_ = false;                     // a committer is running a group
+  size_t submitted_queued_ = 0;                 // Submit()ed batches in queue_
+  bool flush_stop_ = false;
+  std::condition_variable flush_cv_;
+  std::thread flusher_;  // commits submitted batches; joined first by the destructor
   std::set<std::string, std::less<>> section_names_;
 };
 

@@ -261,3 +261,32 @@ TEST_CASE("state store: an unusable file is refused with a reason, not a crash",
     CHECK(store.status().message().find(file.string()) != std::string::npos);
   }
 }
+
+TEST_CASE("state store: submitted batches commit without a waiter, in order", "[store]") {
+  TempDir dir;
+  const auto file = dir.path / "state.db";
+  {
+    auto store = OpenOrDie(file);
+    StateSection s = store->Section("t.submitted");
+    for (int i = 0; i < 200; ++i) {
+      StateBatch batch;
+      batch.Put(s, fmt::format("{:03}", i), "v1");
+      store->Submit(std::move(batch));
+    }
+    // Enqueued after the submitted ones: committed after them, so it overwrites key 000.
+    StateBatch last;
+    last.Put(s, "000", "v2");
+    REQUIRE(store->Commit(std::move(last)).ok());
+    auto all = All(s);
+    CHECK(all.size() == 200);
+    CHECK(all["000"] == "v2");
+    // Submitted just before the store goes: committed on the way out.
+    StateBatch at_close;
+    at_close.Put(s, "zzz", "closing");
+    store->Submit(std::move(at_close));
+  }
+  auto reopened = OpenOrDie(file);
+  auto all = All(reopened->Section("t.submitted"));
+  CHECK(all.size() == 201);
+  CHECK(all["zzz"] == "closing");
+}

@@ -278,7 +278,6 @@ std::vector<ReceivedMessage> Queue::Receive(const ReceiveOptions& options, Queue
   for (;;) {
     std::vector<StoredMessage> to_move;
     StateBatch move_changes;  // the moved messages' removal, committed with their arrival
-    StateStore::Ticket saved;
     {
       std::unique_lock lock(mu_);
       for (;;) {
@@ -290,15 +289,14 @@ std::vector<ReceivedMessage> Queue::Receive(const ReceiveOptions& options, Queue
         if (std::chrono::steady_clock::now() >= deadline) return out;
         cv_.wait_until(lock, NextWakeLocked(deadline, now));
       }
-      saved = FlushLocked();
+      // Not waited for: a receive lost in a crash leaves its messages as they were before
+      // it (visible, the receive not counted), so nothing is lost.
+      SubmitLocked();
     }
     // Outside our lock: the dead-letter queue takes its own.
     if (!to_move.empty()) {
       dead_letter->AcceptRedriven(std::move(to_move), arn_, std::move(move_changes));
     }
-    // A receive that could not be saved still answers: after a restart its messages are as
-    // they were before it (visible, the receive not counted), so nothing is lost.
-    (void)WaitSaved(saved);
     if (!out.empty() || std::chrono::steady_clock::now() >= deadline) return out;
   }
 }
@@ -306,7 +304,6 @@ std::vector<ReceivedMessage> Queue::Receive(const ReceiveOptions& options, Queue
 Status Queue::Delete(std::string_view receipt_handle) {
   Result<std::pair<uint64_t, uint64_t>> parsed = ParseReceiptHandle(receipt_handle);
   if (!parsed.ok()) return parsed.status();
-  StateStore::Ticket saved;
   {
     std::lock_guard lock(mu_);
     // Deleted, or the service is stopping: a delete now could not be kept.
@@ -315,10 +312,12 @@ Status Queue::Delete(std::string_view receipt_handle) {
     if (it == messages_.end()) return Status::Ok();
     RemoveLocked(it);
     SaveRemovalLocked(parsed->first);
-    saved = FlushLocked();
+    // Not waited for: a delete lost in a crash brings the message back, which SQS's
+    // at-least-once delivery allows; a message is never lost by it.
+    SubmitLocked();
   }
   cv_.notify_all();  // a FIFO group may be free again
-  return WaitSaved(saved);
+  return Status::Ok();
 }
 
 Status Queue::ChangeVisibility(std::string_view receipt_handle, int visibility_timeout) {
@@ -336,8 +335,7 @@ Status Queue::ChangeVisibility(std::string_view receipt_handle, int visibility_t
                     "exist or is not available for visibility timeout change.",
                     receipt_handle));
   };
-  StateStore::Ticket saved;
-  {
+    {
     std::lock_guard lock(mu_);
     if (closed_) return QueueDoesNotExist();
     const int64_t now = now_();
@@ -358,10 +356,10 @@ Status Queue::ChangeVisibility(std::string_view receipt_handle, int visibility_t
       pending_.emplace(m.visible_at_ms, it->first);
     }
     SaveMessageLocked(it->first, m);
-    saved = FlushLocked();
+    SubmitLocked();  // as for a receive: lost in a crash, the message is only visible sooner
   }
   cv_.notify_all();
-  return WaitSaved(saved);
+  return Status::Ok();
 }
 
 Status Queue::Purge() {
@@ -421,7 +419,6 @@ bool Queue::closed() const {
 
 void Queue::AcceptRedriven(std::vector<StoredMessage> messages, const std::string& source_arn,
                            StateBatch source_changes) {
-  StateStore::Ticket saved;
   {
     std::lock_guard lock(mu_);
     const int64_t now = now_();
@@ -444,10 +441,10 @@ void Queue::AcceptRedriven(std::vector<StoredMessage> messages, const std::strin
     if (closed_) batch_ = StateBatch();
     source_changes.Append(std::move(batch_));
     batch_ = StateBatch();
-    if (state_) saved = state_->store().Enqueue(std::move(source_changes));
+    // As for a receive: lost in a crash, the messages are in the source after a restart.
+    if (state_) state_->store().Submit(std::move(source_changes));
   }
   cv_.notify_all();
-  (void)WaitSaved(saved);  // as for a receive: unsaved, the messages are in the source after a restart
 }
 
 // ---- Internals (mu_ held) ----
@@ -735,6 +732,13 @@ StateStore::Ticket Queue::FlushLocked() {
   batch_ = StateBatch();
   if (closed_) return {};
   return state_->store().Enqueue(std::move(batch));
+}
+
+void Queue::SubmitLocked() {
+  if (!state_ || batch_.empty()) return;
+  StateBatch batch = std::move(batch_);
+  batch_ = StateBatch();
+  if (!closed_) state_->store().Submit(std::move(batch));
 }
 
 Status Queue::WaitSaved(const StateStore::Ticket& ticket) {

@@ -215,6 +215,8 @@ class Queue {
   // Enqueues batch_ to the store; a closed (deleted) queue's changes are dropped, since its
   // name may already belong to a new queue.
   StateStore::Ticket FlushLocked();
+  // Hands batch_ to the store to commit without waiting (see StateStore::Submit).
+  void SubmitLocked();
   // Waits for a flushed batch (mu_ not held).
   Status WaitSaved(const StateStore::Ticket& ticket);
   std::chrono::steady_clock::time_point NextWakeLocked(
