@@ -8,7 +8,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 BUILD_PACKAGES=(
   build-essential cmake pkg-config
-  libcpp-httplib-dev rapidjson-dev libcli11-dev libfmt-dev catch2 libyaml-cpp-dev libssl-dev libarchive-dev libsqlite3-dev
+  libcpp-httplib-dev rapidjson-dev libcli11-dev libfmt-dev catch2 libyaml-cpp-dev libssl-dev libarchive-dev libsqlite3-dev libpugixml-dev zlib1g-dev
   python3 nodejs
 )
 

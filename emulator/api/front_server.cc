@@ -46,7 +46,8 @@ ServiceRoute RouteOf(const HttpRequest& req) {
 FrontServer::FrontServer(FrontOptions options, const ServiceRegistry* services)
     : options_(std::move(options)), services_(services) {
   HttpServerOptions http;
-  http.max_body_bytes = limits::kMaxRequestBytes;
+  // The largest body any service takes (an S3 PUT); each service reads with its own limit.
+  http.max_body_bytes = limits::kMaxFrontBodyBytes;
   http.max_connections = size_t(options_.max_connections);
   server_ = std::make_unique<HttpServer>(http);
   HttpServer& s = *server_;

@@ -9,6 +9,7 @@
 #include "base/strings.h"
 #include "model/error_names.h"
 #include "api/lambda_service.h"
+#include "services/s3/install.h"
 #include "services/sqs/install.h"
 
 namespace ll {
@@ -132,9 +133,11 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   services.mappings = app->mappings_.get();
   services.notice = notice;
   services.store = app->state_store_.get();
+  services.state_dir = app->state_dir_;
   auto [invoke, control_plane] = app->LambdaContexts();
   InstallLambda(services, std::move(invoke), std::move(control_plane));
   sqs::InstallSqs(services);
+  if (Status installed = s3::InstallS3(services); !installed.ok()) return installed;
 
   // The template's resources exist before anything can send to them or map them.
   if (Status provisioned = app->services_.ProvisionAll(app->loaded_); !provisioned.ok()) {

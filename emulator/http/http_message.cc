@@ -80,7 +80,7 @@ void HttpResponse::SetFileBody(int fd, uint64_t offset, uint64_t length, std::st
   file_fd_ = fd;
   file_offset_ = offset;
   file_length_ = length;
-  SetHeader("Content-Type", content_type);
+  if (!content_type.empty()) SetHeader("Content-Type", content_type);
 }
 
 void HttpResponse::SetHeader(std::string_view name, std::string_view value) {
@@ -162,6 +162,9 @@ const char* HttpReason(int status) {
     case 201: return "Created";
     case 202: return "Accepted";
     case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
     case 400: return "Bad Request";
     case 403: return "Forbidden";
     case 404: return "Not Found";
@@ -172,6 +175,7 @@ const char* HttpReason(int status) {
     case 412: return "Precondition Failed";
     case 413: return "Payload Too Large";
     case 415: return "Unsupported Media Type";
+    case 416: return "Range Not Satisfiable";
     case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
@@ -179,7 +183,7 @@ const char* HttpReason(int status) {
     case 502: return "Bad Gateway";
     case 503: return "Service Unavailable";
     case 504: return "Gateway Timeout";
-    default: return status < 300 ? "OK" : status < 500 ? "Bad Request" : "Internal Server Error";
+    default: return status < 300 ? "OK" : status < 400 ? "Redirect" : status < 500 ? "Bad Request" : "Internal Server Error";
   }
 }
 

@@ -68,6 +68,11 @@ struct HttpResponse {
   // it when the response is done. Content-Length is `length` unless the handler sets it.
   void SetFileBody(int fd, uint64_t offset, uint64_t length, std::string_view content_type);
   bool has_file_body() const { return file_fd_ >= 0; }
+  // No body at all: the text cleared, a file body closed.
+  void ClearBody() {
+    CloseFile();
+    body.clear();
+  }
   int file_fd() const { return file_fd_; }
   uint64_t file_offset() const { return file_offset_; }
   uint64_t file_length() const { return file_length_; }

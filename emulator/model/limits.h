@@ -38,6 +38,9 @@ inline constexpr int kSqsDefaultMappingConcurrency = 5;
 // The largest request body the front port reads: a 50 MB zip sent base64 in JSON fits, and an
 // oversized invoke is still read and answered 413 in Lambda's shape.
 inline constexpr size_t kMaxRequestBytes = 80u << 20;
+// The largest body the front port lets a service read: S3's largest single PUT (5 GiB). Each
+// service reads with its own, smaller limit where it has one.
+inline constexpr uint64_t kMaxFrontBodyBytes = 5ull << 30;
 // The form of an unsigned query-protocol request, read to find which service it is for.
 inline constexpr size_t kMaxRoutingFormBytes = 1u << 20;
 // Invoker threads of one mapping, whatever ScalingConfig asks (they share two cores anyway).

@@ -66,6 +66,9 @@ struct ServiceContext {
   Destinations* destinations = nullptr;  // where async outcomes and dead letters go, by ARN
   MappingRegistry* mappings = nullptr;   // poll-based event sources, by ARN
   StateStore* store = nullptr;           // what survives a restart: one section per record kind
+  // A folder of the service's own files go under (<state_dir>/<service>); with --ephemeral a
+  // temporary one, removed at exit.
+  std::filesystem::path state_dir;
   // One-line messages for the console: (who, line).
   std::function<void(const std::string&, const std::string&)> notice;
 };

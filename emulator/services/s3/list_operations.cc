@@ -1,0 +1,114 @@
+// ListObjects (v1, marker paging) and ListObjectsV2 (continuation tokens) of S3Service.
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "base/strings.h"
+#include "services/s3/s3_service.h"
+#include "services/s3/s3_xml.h"
+
+namespace ll::s3 {
+namespace {
+
+constexpr char kOwnerId[] = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a";
+constexpr char kOwnerName[] = "lambda-local";
+
+// encoding-type=url: S3 percent-encodes keys and prefixes in the answer (not '/').
+std::string UrlEncoded(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      out += char(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+Status InvalidArgument(std::string message) {
+  return Status::Error(errors::kInvalidArgument, std::move(message));
+}
+
+}  // namespace
+
+Status S3Service::ListObjects(S3Call& call, bool v2) {
+  const HttpRequest& req = call.req;
+  ListQuery q;
+  q.prefix = req.Param("prefix");
+  q.delimiter = req.Param("delimiter");
+  const std::string encoding = req.Param("encoding-type");
+  if (!encoding.empty() && encoding != "url") {
+    return InvalidArgument("Invalid Encoding Method specified in Request");
+  }
+  const bool url = encoding == "url";
+  if (req.HasParam("max-keys")) {
+    const std::string text = req.Param("max-keys");
+    int64_t n = -1;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || end != text.data() + text.size() || n < 0) {
+      return InvalidArgument("Provided max-keys not an integer or within integer range");
+    }
+    q.max_keys = size_t(std::min<int64_t>(n, 1000));
+  }
+  std::string token, start_after, marker;
+  if (v2) {
+    token = req.Param("continuation-token");
+    start_after = req.Param("start-after");
+    if (req.HasParam("continuation-token")) {
+      auto decoded = Base64Decode(token);
+      if (!decoded || token.empty()) {
+        return InvalidArgument("The continuation token provided is incorrect");
+      }
+      q.after = *decoded;
+    } else {
+      q.after = start_after;
+    }
+  } else {
+    marker = req.Param("marker");
+    q.after = marker;
+  }
+  auto page = objects_->List(call.address.bucket, q);
+  if (!page.ok()) return page.status();
+  auto text = [&](std::string_view s) { return url ? UrlEncoded(s) : std::string(s); };
+
+  XmlWriter x;
+  x.Open("ListBucketResult", true);
+  x.Leaf("Name", call.address.bucket);
+  x.Leaf("Prefix", text(q.prefix));
+  if (v2) {
+    if (req.HasParam("continuation-token")) x.Leaf("ContinuationToken", token);
+    if (req.HasParam("start-after")) x.Leaf("StartAfter", text(start_after));
+    x.Number("KeyCount", page->objects.size() + page->common_prefixes.size());
+  } else {
+    x.Leaf("Marker", text(marker));
+    // S3 gives NextMarker only with a delimiter; without one the last key is the marker.
+    if (page->truncated && !q.delimiter.empty()) x.Leaf("NextMarker", text(page->last));
+  }
+  x.Number("MaxKeys", q.max_keys);
+  if (!q.delimiter.empty()) x.Leaf("Delimiter", text(q.delimiter));
+  if (url) x.Leaf("EncodingType", "url");
+  x.Bool("IsTruncated", page->truncated);
+  if (v2 && page->truncated) x.Leaf("NextContinuationToken", Base64Encode(page->last));
+  const bool owner = !v2 || req.Param("fetch-owner") == "true";
+  for (const auto& [key, meta] : page->objects) {
+    x.Open("Contents").Leaf("Key", text(key));
+    x.Leaf("LastModified", XmlTimestamp(meta.last_modified_ms)).Leaf("ETag", meta.etag);
+    if (!meta.checksum_algorithm.empty()) x.Leaf("ChecksumAlgorithm", meta.checksum_algorithm);
+    x.Number("Size", meta.size);
+    if (owner) x.Open("Owner").Leaf("ID", kOwnerId).Leaf("DisplayName", kOwnerName).Close("Owner");
+    x.Leaf("StorageClass", meta.storage_class.empty() ? "STANDARD" : meta.storage_class);
+    x.Close("Contents");
+  }
+  for (const std::string& prefix : page->common_prefixes) {
+    x.Open("CommonPrefixes").Leaf("Prefix", text(prefix)).Close("CommonPrefixes");
+  }
+  x.Close("ListBucketResult");
+  call.res.SetContent(x.Take(), "application/xml");
+  return Status::Ok();
+}
+
+}  // namespace ll::s3

@@ -1,0 +1,446 @@
+#include "services/s3/object_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "base/strings.h"
+#include "services/s3/s3_errors.h"
+#include "store/record.h"
+
+namespace ll::s3 {
+namespace {
+
+constexpr uint64_t kFormat = 1;  // the first number of every row; a later layout bumps it
+constexpr char kInvalid[] = "StateStoreInvalid";
+
+Status NoSuchBucket() {
+  return Status::Error(errors::kNoSuchBucket, "The specified bucket does not exist");
+}
+Status NoSuchKey() { return Status::Error(errors::kNoSuchKey, "The specified key does not exist."); }
+Status Internal(std::string_view what) {
+  return Status::Error(errors::kInternalError, fmt::format("lambda-local: {}", what));
+}
+Status Errno(std::string_view what) { return Internal(fmt::format("{}: {}", what, strerror(errno))); }
+
+void WritePairs(RecordWriter& w, const std::vector<std::pair<std::string, std::string>>& pairs) {
+  w.U64(pairs.size());
+  for (const auto& [k, v] : pairs) w.Str(k).Str(v);
+}
+
+bool ReadPairs(RecordReader& r, std::vector<std::pair<std::string, std::string>>* pairs) {
+  uint64_t n = 0;
+  if (!r.U64(&n)) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    auto& [k, v] = pairs->emplace_back();
+    if (!r.Str(&k) || !r.Str(&v)) return false;
+  }
+  return true;
+}
+
+// The smallest string greater than every string that starts with `prefix` ("" when none).
+std::string PrefixEnd(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
+  if (!end.empty()) end.back() = char(static_cast<unsigned char>(end.back()) + 1);
+  return end;
+}
+
+}  // namespace
+
+// ---- encodings ----
+
+std::string EncodeObjectMeta(const ObjectMeta& m) {
+  RecordWriter w;
+  w.U64(kFormat).Str(m.blob).U64(m.size).Str(m.etag).I64(m.last_modified_ms);
+  w.Str(m.content_type).Str(m.content_encoding).Str(m.content_disposition);
+  w.Str(m.content_language).Str(m.cache_control).Str(m.expires).Str(m.storage_class);
+  w.Str(m.checksum_algorithm).Str(m.checksum).Str(m.website_redirect);
+  WritePairs(w, m.metadata);
+  WritePairs(w, m.tags);
+  return w.Take();
+}
+
+bool DecodeObjectMeta(std::string_view bytes, ObjectMeta* m) {
+  RecordReader r(bytes);
+  uint64_t format = 0;
+  return r.U64(&format) && format == kFormat && r.Str(&m->blob) && r.U64(&m->size) &&
+         r.Str(&m->etag) && r.I64(&m->last_modified_ms) && r.Str(&m->content_type) &&
+         r.Str(&m->content_encoding) && r.Str(&m->content_disposition) &&
+         r.Str(&m->content_language) && r.Str(&m->cache_control) && r.Str(&m->expires) &&
+         r.Str(&m->storage_class) && r.Str(&m->checksum_algorithm) && r.Str(&m->checksum) &&
+         r.Str(&m->website_redirect) && ReadPairs(r, &m->metadata) && ReadPairs(r, &m->tags) &&
+         r.done();
+}
+
+std::string EncodeBucketInfo(const BucketInfo& b) {
+  RecordWriter w;
+  w.U64(kFormat).Str(b.name).Str(b.region).I64(b.created_ms).U64(b.settings.size());
+  for (const auto& [k, v] : b.settings) w.Str(k).Str(v);
+  return w.Take();
+}
+
+bool DecodeBucketInfo(std::string_view bytes, BucketInfo* b) {
+  RecordReader r(bytes);
+  uint64_t format = 0, n = 0;
+  if (!(r.U64(&format) && format == kFormat && r.Str(&b->name) && r.Str(&b->region) &&
+        r.I64(&b->created_ms) && r.U64(&n))) {
+    return false;
+  }
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string k, v;
+    if (!r.Str(&k) || !r.Str(&v)) return false;
+    b->settings[std::move(k)] = std::move(v);
+  }
+  return r.done();
+}
+
+// ---- BlobWriter ----
+
+BlobWriter::BlobWriter(int fd, std::filesystem::path temp, std::filesystem::path blobs)
+    : fd_(fd), temp_(std::move(temp)), blobs_(std::move(blobs)) {}
+
+BlobWriter::~BlobWriter() {
+  close(fd_);
+  if (!committed_) unlink(temp_.c_str());
+}
+
+Status BlobWriter::Write(std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = write(fd_, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("cannot write an object's bytes");
+    }
+    data.remove_prefix(size_t(n));
+    size_ += uint64_t(n);
+  }
+  return Status::Ok();
+}
+
+Result<std::string> BlobWriter::Commit() {
+  std::string id = RandomHex(32);
+  std::filesystem::path dir = blobs_ / id.substr(0, 2);
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return Errno("cannot make a blob folder");
+  if (rename(temp_.c_str(), (dir / id.substr(2)).c_str()) != 0) {
+    return Errno("cannot move an object into place");
+  }
+  committed_ = true;
+  return id;
+}
+
+// ---- ObjectStore ----
+
+ObjectStore::ObjectStore(std::filesystem::path root, StateStore* state)
+    : root_(std::move(root)),
+      blobs_(root_ / "blobs"),
+      temp_(root_ / "incoming"),
+      state_(state),
+      buckets_section_(state->Section("s3.buckets")),
+      objects_section_(state->Section("s3.objects")) {}
+
+Result<std::unique_ptr<ObjectStore>> ObjectStore::Open(const std::filesystem::path& root,
+                                                       StateStore* state) {
+  std::unique_ptr<ObjectStore> store(new ObjectStore(root, state));
+  std::error_code ec;
+  std::filesystem::create_directories(store->blobs_, ec);
+  if (!ec) std::filesystem::create_directories(store->temp_, ec);
+  if (ec) {
+    return Status::Error("StateDirUnavailable", fmt::format("cannot make the S3 folder {}: {}",
+                                                            root.string(), ec.message()));
+  }
+  return store;
+}
+
+std::filesystem::path ObjectStore::BlobPath(const std::string& blob) const {
+  if (blob.size() < 3) return blobs_ / "invalid";
+  return blobs_ / blob.substr(0, 2) / blob.substr(2);
+}
+
+void ObjectStore::RemoveBlob(const std::string& blob) const {
+  if (!blob.empty()) unlink(BlobPath(blob).c_str());
+}
+
+Status ObjectStore::Restore() {
+  std::set<std::string> named;
+  {
+    std::lock_guard lock(mu_);
+    Status bad;
+    Status scanned = buckets_section_.ForEach([&](std::string_view key, std::string_view value) {
+      BucketInfo info;
+      if (!DecodeBucketInfo(value, &info)) {
+        if (bad.ok()) bad = Status::Error(kInvalid, fmt::format("bucket row {} cannot be read", key));
+        return;
+      }
+      buckets_[info.name].info = std::move(info);
+    });
+    if (!scanned.ok()) return scanned;
+    if (!bad.ok()) return bad;
+    scanned = objects_section_.ForEach([&](std::string_view row, std::string_view value) {
+      size_t slash = row.find('/');
+      ObjectMeta meta;
+      if (slash == std::string_view::npos || !DecodeObjectMeta(value, &meta)) {
+        if (bad.ok()) bad = Status::Error(kInvalid, fmt::format("object row {} cannot be read", row));
+        return;
+      }
+      auto bucket = buckets_.find(std::string(row.substr(0, slash)));
+      if (bucket == buckets_.end()) return;  // its bucket was deleted
+      named.insert(meta.blob);
+      bucket->second.objects[std::string(row.substr(slash + 1))] = std::move(meta);
+    });
+    if (!scanned.ok()) return scanned;
+    if (!bad.ok()) return bad;
+  }
+  // Files no row names: uploads cut off, or renamed into place by a change never committed.
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(temp_, ec)) {
+    std::filesystem::remove(entry.path(), ec);
+  }
+  for (const auto& dir : std::filesystem::directory_iterator(blobs_, ec)) {
+    std::string prefix = dir.path().filename().string();
+    for (const auto& file : std::filesystem::directory_iterator(dir.path(), ec)) {
+      if (!named.count(prefix + file.path().filename().string())) {
+        std::filesystem::remove(file.path(), ec);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+void ObjectStore::PutBucketRow(StateBatch& batch, const BucketInfo& info) const {
+  batch.Put(buckets_section_, info.name, EncodeBucketInfo(info));
+}
+
+void ObjectStore::PutObjectRow(StateBatch& batch, const std::string& bucket,
+                               const std::string& key, const ObjectMeta& meta) const {
+  batch.Put(objects_section_, bucket + '/' + key, EncodeObjectMeta(meta));
+}
+
+Status ObjectStore::Save(StateStore::Ticket ticket, const std::vector<std::string>& garbage) {
+  if (Status s = state_->Wait(ticket); !s.ok()) {
+    // Unsaved: the files stay, so that the index on disk still finds what it names.
+    return Internal("could not save the change to its state folder: " + s.message());
+  }
+  for (const std::string& blob : garbage) RemoveBlob(blob);
+  return Status::Ok();
+}
+
+Status ObjectStore::CreateBucket(const std::string& name, const std::string& region,
+                                 bool idempotent) {
+  StateStore::Ticket ticket;
+  {
+    std::lock_guard lock(mu_);
+    if (buckets_.count(name)) {
+      if (idempotent) return Status::Ok();
+      return Status::Error(errors::kBucketAlreadyOwnedByYou,
+                           "Your previous request to create the named bucket succeeded and you "
+                           "already own it.");
+    }
+    Bucket& bucket = buckets_[name];
+    bucket.info.name = name;
+    bucket.info.region = region;
+    bucket.info.created_ms = NowEpochMs();
+    StateBatch batch;
+    PutBucketRow(batch, bucket.info);
+    ticket = state_->Enqueue(std::move(batch));
+  }
+  return Save(ticket, {});
+}
+
+Status ObjectStore::DeleteBucket(const std::string& name) {
+  StateStore::Ticket ticket;
+  {
+    std::lock_guard lock(mu_);
+    auto it = buckets_.find(name);
+    if (it == buckets_.end()) return NoSuchBucket();
+    if (!it->second.objects.empty()) {
+      return Status::Error(errors::kBucketNotEmpty,
+                           "The bucket you tried to delete is not empty");
+    }
+    buckets_.erase(it);
+    StateBatch batch;
+    batch.Delete(buckets_section_, name);
+    ticket = state_->Enqueue(std::move(batch));
+  }
+  return Save(ticket, {});
+}
+
+Result<BucketInfo> ObjectStore::GetBucket(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  auto it = buckets_.find(name);
+  if (it == buckets_.end()) return NoSuchBucket();
+  return it->second.info;
+}
+
+std::vector<BucketInfo> ObjectStore::ListBuckets() const {
+  std::lock_guard lock(mu_);
+  std::vector<BucketInfo> out;
+  out.reserve(buckets_.size());
+  for (const auto& [name, bucket] : buckets_) out.push_back(bucket.info);
+  return out;
+}
+
+Status ObjectStore::SetBucketSetting(const std::string& name, const std::string& setting,
+                                     std::optional<std::string> value) {
+  StateStore::Ticket ticket;
+  {
+    std::lock_guard lock(mu_);
+    auto it = buckets_.find(name);
+    if (it == buckets_.end()) return NoSuchBucket();
+    if (value) {
+      it->second.info.settings[setting] = std::move(*value);
+    } else {
+      it->second.info.settings.erase(setting);
+    }
+    StateBatch batch;
+    PutBucketRow(batch, it->second.info);
+    ticket = state_->Enqueue(std::move(batch));
+  }
+  return Save(ticket, {});
+}
+
+Result<std::unique_ptr<BlobWriter>> ObjectStore::NewBlob() {
+  std::filesystem::path temp = temp_ / (RandomHex(32) + ".part");
+  int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno("cannot start writing an object");
+  return std::unique_ptr<BlobWriter>(new BlobWriter(fd, std::move(temp), blobs_));
+}
+
+Result<std::string> ObjectStore::LinkBlob(const std::string& blob) {
+  std::string id = RandomHex(32);
+  std::filesystem::path dir = blobs_ / id.substr(0, 2);
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return Errno("cannot make a blob folder");
+  if (link(BlobPath(blob).c_str(), BlobPath(id).c_str()) != 0) return Errno("cannot copy an object");
+  return id;
+}
+
+Status ObjectStore::PutObject(const std::string& bucket_name, const std::string& key,
+                              ObjectMeta meta) {
+  StateStore::Ticket ticket;
+  std::vector<std::string> garbage;
+  {
+    std::lock_guard lock(mu_);
+    auto bucket = buckets_.find(bucket_name);
+    if (bucket == buckets_.end()) {
+      RemoveBlob(meta.blob);
+      return NoSuchBucket();
+    }
+    StateBatch batch;
+    PutObjectRow(batch, bucket_name, key, meta);
+    auto [it, inserted] = bucket->second.objects.try_emplace(key);
+    if (!inserted) garbage.push_back(std::move(it->second.blob));
+    it->second = std::move(meta);
+    ticket = state_->Enqueue(std::move(batch));
+  }
+  return Save(ticket, garbage);
+}
+
+Result<ObjectMeta> ObjectStore::HeadObject(const std::string& bucket_name,
+                                           const std::string& key) const {
+  std::lock_guard lock(mu_);
+  auto bucket = buckets_.find(bucket_name);
+  if (bucket == buckets_.end()) return NoSuchBucket();
+  auto it = bucket->second.objects.find(key);
+  if (it == bucket->second.objects.end()) return NoSuchKey();
+  return it->second;
+}
+
+Result<OpenedObject> ObjectStore::OpenObject(const std::string& bucket_name,
+                                             const std::string& key) const {
+  std::lock_guard lock(mu_);
+  auto bucket = buckets_.find(bucket_name);
+  if (bucket == buckets_.end()) return NoSuchBucket();
+  auto it = bucket->second.objects.find(key);
+  if (it == bucket->second.objects.end()) return NoSuchKey();
+  // Opened under the lock: a later overwrite removes this file only after replacing the row.
+  int fd = open(BlobPath(it->second.blob).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot open an object's bytes");
+  return OpenedObject{it->second, fd};
+}
+
+Status ObjectStore::DeleteObject(const std::string& bucket_name, const std::string& key,
+                                 bool* deleted) {
+  if (deleted) *deleted = false;
+  StateStore::Ticket ticket;
+  std::vector<std::string> garbage;
+  {
+    std::lock_guard lock(mu_);
+    auto bucket = buckets_.find(bucket_name);
+    if (bucket == buckets_.end()) return NoSuchBucket();
+    auto it = bucket->second.objects.find(key);
+    if (it == bucket->second.objects.end()) return Status::Ok();
+    garbage.push_back(std::move(it->second.blob));
+    bucket->second.objects.erase(it);
+    if (deleted) *deleted = true;
+    StateBatch batch;
+    batch.Delete(objects_section_, bucket_name + '/' + key);
+    ticket = state_->Enqueue(std::move(batch));
+  }
+  return Save(ticket, garbage);
+}
+
+Status ObjectStore::SetObjectTags(const std::string& bucket_name, const std::string& key,
+                                  std::vector<std::pair<std::string, std::string>> tags) {
+  StateStore::Ticket ticket;
+  {
+    std::lock_guard lock(mu_);
+    auto bucket = buckets_.find(bucket_name);
+    if (bucket == buckets_.end()) return NoSuchBucket();
+    auto it = bucket->second.objects.find(key);
+    if (it == bucket->second.objects.end()) return NoSuchKey();
+    it->second.tags = std::move(tags);
+    StateBatch batch;
+    PutObjectRow(batch, bucket_name, key, it->second);
+    ticket = state_->Enqueue(std::move(batch));
+  }
+  return Save(ticket, {});
+}
+
+Result<ListPage> ObjectStore::List(const std::string& bucket_name, const ListQuery& q) const {
+  std::lock_guard lock(mu_);
+  auto bucket = buckets_.find(bucket_name);
+  if (bucket == buckets_.end()) return NoSuchBucket();
+  const auto& objects = bucket->second.objects;
+  ListPage page;
+  auto it = objects.lower_bound(q.prefix);
+  if (!q.after.empty() && q.after >= q.prefix) it = objects.upper_bound(q.after);
+  size_t count = 0;
+  while (it != objects.end()) {
+    const std::string& key = it->first;
+    if (key.compare(0, q.prefix.size(), q.prefix) != 0) break;
+    if (count == q.max_keys) {
+      page.truncated = true;
+      break;
+    }
+    if (!q.delimiter.empty()) {
+      size_t at = key.find(q.delimiter, q.prefix.size());
+      if (at != std::string::npos) {
+        std::string common = key.substr(0, at + q.delimiter.size());
+        // A marker inside this prefix has already returned it.
+        if (q.after.empty() || common > q.after ||
+            q.after.compare(0, common.size(), common) != 0) {
+          page.common_prefixes.push_back(common);
+          page.last = common;
+          ++count;
+        }
+        std::string end = PrefixEnd(common);
+        if (end.empty()) break;
+        it = objects.lower_bound(end);
+        continue;
+      }
+    }
+    page.objects.emplace_back(key, it->second);
+    page.last = key;
+    ++count;
+    ++it;
+  }
+  return page;
+}
+
+}  // namespace ll::s3

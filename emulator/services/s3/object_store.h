@@ -1,0 +1,169 @@
+// ObjectStore: S3's buckets and objects. An object's bytes are a file under <root>/blobs/,
+// named by a random id (a key never becomes a path), written beside it first and renamed into
+// place once whole, and never changed after: an overwrite is a new file, a copy a hard link.
+// The index (buckets, keys, metadata) is in memory and in the state store (sections
+// "s3.buckets" and "s3.objects"), committed before a change is acknowledged; at start the
+// index is read back and files it does not name (a crash between rename and commit) removed.
+//
+// Thread-safety: every method is thread-safe; one mutex guards the index, never held while a
+// body is read or written.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "store/state_store.h"
+
+namespace ll::s3 {
+
+// What S3 keeps of an object besides its bytes.
+struct ObjectMeta {
+  std::string blob;  // the file under blobs/
+  uint64_t size = 0;
+  std::string etag;  // quoted, as sent in the ETag header
+  int64_t last_modified_ms = 0;
+  std::string content_type;
+  std::string content_encoding;
+  std::string content_disposition;
+  std::string content_language;
+  std::string cache_control;
+  std::string expires;
+  std::string storage_class;       // "" is STANDARD
+  std::string checksum_algorithm;  // "CRC32", "CRC32C", "SHA1", "SHA256" or ""
+  std::string checksum;            // base64, for checksum_algorithm
+  std::string website_redirect;
+  std::vector<std::pair<std::string, std::string>> metadata;  // x-amz-meta-<name>, name lower-case
+  std::vector<std::pair<std::string, std::string>> tags;
+};
+
+struct BucketInfo {
+  std::string name;
+  std::string region;
+  int64_t created_ms = 0;
+  // Stored settings S3 returns as they were put, by subresource ("policy", "cors",
+  // "lifecycle", "notification", "tagging", "versioning", ...).
+  std::map<std::string, std::string> settings;
+};
+
+// A file being written for a new object; removed unless Commit is called.
+class BlobWriter {
+ public:
+  ~BlobWriter();
+  BlobWriter(const BlobWriter&) = delete;
+  BlobWriter& operator=(const BlobWriter&) = delete;
+
+  Status Write(std::string_view data);
+  uint64_t size() const { return size_; }
+  // Renames the file into place; returns its blob id.
+  Result<std::string> Commit();
+
+ private:
+  friend class ObjectStore;
+  BlobWriter(int fd, std::filesystem::path temp, std::filesystem::path blobs);
+  int fd_;
+  std::filesystem::path temp_;
+  std::filesystem::path blobs_;
+  uint64_t size_ = 0;
+  bool committed_ = false;
+};
+
+struct ListQuery {
+  std::string prefix;
+  std::string delimiter;
+  std::string after;  // keys strictly greater than this (marker, start-after, token)
+  size_t max_keys = 1000;
+};
+
+struct ListPage {
+  std::vector<std::pair<std::string, ObjectMeta>> objects;
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  std::string last;  // the last key or common prefix returned (the next marker)
+};
+
+// An object opened for reading: its metadata and a file descriptor the caller owns.
+struct OpenedObject {
+  ObjectMeta meta;
+  int fd = -1;
+};
+
+class ObjectStore {
+ public:
+  // Keeps files under `root` (created when missing) and the index in `state` (may be a
+  // disabled store: then nothing survives the process).
+  static Result<std::unique_ptr<ObjectStore>> Open(const std::filesystem::path& root,
+                                                   StateStore* state);
+
+  // Reads the index back and removes files it does not name. Called once, before serving.
+  Status Restore();
+
+  // Buckets.
+  // BucketAlreadyOwnedByYou when it exists, unless `idempotent` (us-east-1 answers 200 then).
+  Status CreateBucket(const std::string& name, const std::string& region, bool idempotent);
+  Status DeleteBucket(const std::string& name);  // BucketNotEmpty, NoSuchBucket
+  Result<BucketInfo> GetBucket(const std::string& name) const;
+  std::vector<BucketInfo> ListBuckets() const;
+  // Sets (or with nullopt removes) a stored setting of the bucket.
+  Status SetBucketSetting(const std::string& name, const std::string& setting,
+                          std::optional<std::string> value);
+
+  // Objects.
+  Result<std::unique_ptr<BlobWriter>> NewBlob();
+  // A new name for the bytes of `blob` (a hard link): copies share bytes, never change them.
+  Result<std::string> LinkBlob(const std::string& blob);
+  // Makes `meta` the object at `key`, replacing any (the last Put wins whole). NoSuchBucket
+  // when the bucket is gone (then the blob is removed).
+  Status PutObject(const std::string& bucket, const std::string& key, ObjectMeta meta);
+  Result<ObjectMeta> HeadObject(const std::string& bucket, const std::string& key) const;
+  Result<OpenedObject> OpenObject(const std::string& bucket, const std::string& key) const;
+  // Ok when the key is absent; `deleted` (optional) tells whether it was there.
+  Status DeleteObject(const std::string& bucket, const std::string& key, bool* deleted = nullptr);
+  // Replaces the object's tags (NoSuchKey when it is gone).
+  Status SetObjectTags(const std::string& bucket, const std::string& key,
+                       std::vector<std::pair<std::string, std::string>> tags);
+  Result<ListPage> List(const std::string& bucket, const ListQuery& query) const;
+
+  const std::filesystem::path& root() const { return root_; }
+
+ private:
+  struct Bucket {
+    BucketInfo info;
+    std::map<std::string, ObjectMeta> objects;
+  };
+  ObjectStore(std::filesystem::path root, StateStore* state);
+  std::filesystem::path BlobPath(const std::string& blob) const;
+  void RemoveBlob(const std::string& blob) const;
+  // Commits `batch` and then removes `garbage` (blobs no longer named) when it committed.
+  Status Save(StateStore::Ticket ticket, const std::vector<std::string>& garbage);
+  void PutBucketRow(StateBatch& batch, const BucketInfo& info) const;
+  void PutObjectRow(StateBatch& batch, const std::string& bucket, const std::string& key,
+                    const ObjectMeta& meta) const;
+
+  // Const after construction.
+  const std::filesystem::path root_;
+  const std::filesystem::path blobs_;
+  const std::filesystem::path temp_;
+  StateStore* const state_;
+  const StateSection buckets_section_;
+  const StateSection objects_section_;
+
+  mutable std::mutex mu_;
+  std::map<std::string, Bucket> buckets_;  // guarded by mu_
+};
+
+// The encodings of the index rows, exposed for tests.
+std::string EncodeObjectMeta(const ObjectMeta& meta);
+bool DecodeObjectMeta(std::string_view bytes, ObjectMeta* meta);
+std::string EncodeBucketInfo(const BucketInfo& info);
+bool DecodeBucketInfo(std::string_view bytes, BucketInfo* info);
+
+}  // namespace ll::s3

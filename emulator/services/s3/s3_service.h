@@ -1,0 +1,69 @@
+// S3Service: S3's REST-XML API over an ObjectStore: each request is dispatched by method,
+// bucket, key and subresource to one operation (bucket_operations.cc, object_operations.cc,
+// list_operations.cc), and its Status turned into S3's answer in one place.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http/http_message.h"
+#include "services/s3/object_store.h"
+#include "services/s3/s3_errors.h"
+#include "services/s3/s3_request.h"
+
+namespace ll::s3 {
+
+struct S3Options {
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+};
+
+// One request while it is answered.
+struct S3Call {
+  HttpRequest& req;
+  HttpResponse& res;
+  S3Address address;
+  std::string request_id;
+  std::string host_id;
+};
+
+class S3Service {
+ public:
+  S3Service(S3Options options, std::unique_ptr<ObjectStore> objects);
+
+  // Answers one request routed to S3; its body is unread (streamed by PutObject).
+  void Handle(HttpRequest& req, HttpResponse& res);
+
+  ObjectStore& objects() { return *objects_; }
+  const S3Options& options() const { return options_; }
+
+ private:
+  Status Dispatch(S3Call& call);
+
+  // bucket_operations.cc
+  Status ListBuckets(S3Call& call);
+  Status CreateBucket(S3Call& call);
+  Status DeleteBucket(S3Call& call);
+  Status HeadBucket(S3Call& call);
+  Status GetBucketLocation(S3Call& call);
+  // The stored subresources (?policy, ?cors, ?lifecycle, ?tagging, ?versioning, ...).
+  Status BucketSetting(S3Call& call, const std::string& setting);
+  // list_operations.cc
+  Status ListObjects(S3Call& call, bool v2);
+  // object_operations.cc
+  Status PutObject(S3Call& call);
+  Status CopyObject(S3Call& call);
+  Status GetObject(S3Call& call, bool head);
+  Status DeleteObject(S3Call& call);
+  Status DeleteObjects(S3Call& call);
+  Status ObjectTagging(S3Call& call);
+
+  const S3Options options_;
+  const std::unique_ptr<ObjectStore> objects_;
+};
+
+// Reads the whole (small, XML) body of a request; EntityTooLarge over `max_bytes`.
+Result<std::string> ReadSmallBody(HttpRequest& req, size_t max_bytes = 1 << 20);
+
+}  // namespace ll::s3

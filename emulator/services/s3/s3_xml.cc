@@ -1,0 +1,130 @@
+#include "services/s3/s3_xml.h"
+
+#include <time.h>
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace ll::s3 {
+
+XmlWriter::XmlWriter() { out_ = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"; }
+
+XmlWriter& XmlWriter::Open(std::string_view name, bool with_namespace) {
+  out_ += '<';
+  out_ += name;
+  if (with_namespace) {
+    out_ += " xmlns=\"";
+    out_ += kS3Namespace;
+    out_ += '"';
+  }
+  out_ += '>';
+  return *this;
+}
+
+XmlWriter& XmlWriter::Close(std::string_view name) {
+  out_ += "</";
+  out_ += name;
+  out_ += '>';
+  return *this;
+}
+
+XmlWriter& XmlWriter::Text(std::string_view text) {
+  AppendXmlEscaped(out_, text);
+  return *this;
+}
+
+XmlWriter& XmlWriter::Leaf(std::string_view name, std::string_view text) {
+  Open(name);
+  AppendXmlEscaped(out_, text);
+  return Close(name);
+}
+
+XmlWriter& XmlWriter::Number(std::string_view name, uint64_t value) {
+  return Leaf(name, std::string_view(std::to_string(value)));
+}
+
+XmlWriter& XmlWriter::Bool(std::string_view name, bool value) {
+  return Leaf(name, std::string_view(value ? "true" : "false"));
+}
+
+void AppendXmlEscaped(std::string& out, std::string_view text) {
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      case '\r': out += "&#13;"; break;
+      case '\n': out += "&#10;"; break;
+      default: out += c;
+    }
+  }
+}
+
+std::optional<pugi::xml_document> ParseXml(std::string_view body) {
+  pugi::xml_document doc;
+  pugi::xml_parse_result parsed =
+      doc.load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
+  if (!parsed || !doc.document_element()) return std::nullopt;
+  return doc;
+}
+
+namespace {
+
+std::string_view LocalName(const char* name) {
+  std::string_view n(name);
+  if (size_t colon = n.find(':'); colon != std::string_view::npos) n = n.substr(colon + 1);
+  return n;
+}
+
+}  // namespace
+
+std::vector<pugi::xml_node> ChildrenNamed(pugi::xml_node node, std::string_view name) {
+  std::vector<pugi::xml_node> out;
+  for (pugi::xml_node child : node.children()) {
+    if (child.type() == pugi::node_element && LocalName(child.name()) == name) out.push_back(child);
+  }
+  return out;
+}
+
+pugi::xml_node ChildNamed(pugi::xml_node node, std::string_view name) {
+  for (pugi::xml_node child : node.children()) {
+    if (child.type() == pugi::node_element && LocalName(child.name()) == name) return child;
+  }
+  return {};
+}
+
+std::string TextOf(pugi::xml_node node) { return node ? node.text().get() : ""; }
+
+std::string XmlTimestamp(int64_t epoch_ms) {
+  time_t seconds = time_t(epoch_ms / 1000);
+  struct tm t;
+  gmtime_r(&seconds, &t);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", t.tm_year + 1900, t.tm_mon + 1,
+                     t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, int(epoch_ms % 1000));
+}
+
+std::string HttpDate(int64_t epoch_ms) {
+  time_t seconds = time_t(epoch_ms / 1000);
+  struct tm t;
+  gmtime_r(&seconds, &t);
+  char buf[64];
+  strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &t);
+  return buf;
+}
+
+std::optional<int64_t> ParseHttpDate(std::string_view text) {
+  std::string s(text);
+  for (const char* format : {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT",
+                             "%a %b %e %H:%M:%S %Y"}) {
+    struct tm t;
+    std::memset(&t, 0, sizeof t);
+    const char* end = strptime(s.c_str(), format, &t);
+    if (end && *end == '\0') return int64_t(timegm(&t)) * 1000;
+  }
+  return std::nullopt;
+}
+
+}  // namespace ll::s3
