@@ -9,9 +9,6 @@
 namespace ll::s3 {
 namespace {
 
-constexpr char kOwnerId[] = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a";
-constexpr char kOwnerName[] = "lambda-local";
-
 // The 404 S3 answers for a setting never put, by subresource.
 Status NoSuchSetting(const std::string& setting) {
   if (setting == "policy") {

@@ -10,9 +10,6 @@
 namespace ll::s3 {
 namespace {
 
-constexpr char kOwnerId[] = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a";
-constexpr char kOwnerName[] = "lambda-local";
-
 // encoding-type=url: S3 percent-encodes keys and prefixes in the answer (not '/').
 std::string UrlEncoded(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";

@@ -118,6 +118,20 @@ TEST_CASE("a full configuration parses, with or without the S3 namespace") {
   }
 }
 
+TEST_CASE("the body botocore 1.43 serializes for put_bucket_notification_configuration parses") {
+  // Captured from botocore's rest-xml serializer (all three kinds, a filter, EventBridge).
+  const std::string kBody = R"(<NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><CloudFunctionConfiguration><CloudFunction>arn:aws:lambda:us-east-1:123456789012:function:f</CloudFunction><Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>prefix</Name><Value>in/</Value></FilterRule></S3Key></Filter></CloudFunctionConfiguration><QueueConfiguration><Id>q</Id><Queue>arn:aws:sqs:us-east-1:123456789012:q</Queue><Event>s3:ObjectRemoved:*</Event><Event>s3:ObjectTagging:Put</Event></QueueConfiguration><TopicConfiguration><Topic>arn:aws:sns:us-east-1:123456789012:t</Topic><Event>s3:ObjectRestore:*</Event></TopicConfiguration><EventBridgeConfiguration /></NotificationConfiguration>)";
+  NotificationConfigResult r = ParseNotificationConfiguration(kBody);
+  REQUIRE(r.ok());
+  REQUIRE(r.value().targets.size() == 3);
+  CHECK(r.value().targets[0].kind == TargetKind::kLambda);
+  CHECK(r.value().targets[0].prefix == "in/");
+  CHECK(r.value().targets[1].id == "q");
+  CHECK(r.value().targets[1].events.size() == 2);
+  CHECK(r.value().targets[2].kind == TargetKind::kTopic);
+  CHECK(r.value().event_bridge_enabled);
+}
+
 TEST_CASE("a prefixed namespace and surrounding whitespace are accepted") {
   std::string xml =
       "<s3:NotificationConfiguration xmlns:s3=\"http://s3.amazonaws.com/doc/2006-03-01/\">\n"

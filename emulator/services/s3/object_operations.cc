@@ -30,22 +30,6 @@ std::vector<std::pair<std::string, std::string>> TagsOfHeader(std::string_view h
   return ParseQuery(header);
 }
 
-// The headers of a PUT (or a REPLACE copy) that S3 keeps with the object.
-void ReadMetaHeaders(const HttpRequest& req, ObjectMeta& meta) {
-  meta.content_type = req.Header("content-type");
-  meta.content_disposition = req.Header("content-disposition");
-  meta.content_language = req.Header("content-language");
-  meta.cache_control = req.Header("cache-control");
-  meta.expires = req.Header("expires");
-  meta.storage_class = req.Header("x-amz-storage-class");
-  if (meta.storage_class == "STANDARD") meta.storage_class.clear();
-  meta.website_redirect = req.Header("x-amz-website-redirect-location");
-  meta.metadata.clear();
-  for (const auto& [name, value] : req.headers) {
-    if (StartsWith(name, "x-amz-meta-")) meta.metadata.emplace_back(name.substr(11), value);
-  }
-}
-
 // The headers GET and HEAD answer with, from what was kept.
 void WriteMetaHeaders(HttpResponse& res, const ObjectMeta& meta) {
   res.SetHeader("ETag", meta.etag);
@@ -66,20 +50,6 @@ void WriteMetaHeaders(HttpResponse& res, const ObjectMeta& meta) {
   if (!meta.tags.empty()) res.SetHeader("x-amz-tagging-count", std::to_string(meta.tags.size()));
 }
 
-// x-amz-copy-source: "/bucket/key" or "bucket/key", URL-encoded, maybe "?versionId=".
-Result<S3Address> CopySourceOf(std::string_view header) {
-  std::string_view source = header;
-  if (size_t q = source.find('?'); q != std::string_view::npos) source = source.substr(0, q);
-  std::string decoded = PercentDecode(source);
-  std::string_view path = decoded;
-  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
-  size_t slash = path.find('/');
-  if (slash == std::string_view::npos || slash == 0 || slash + 1 == path.size()) {
-    return Status::Error(errors::kInvalidArgument, "Invalid copy source object key");
-  }
-  return S3Address{std::string(path.substr(0, slash)), std::string(path.substr(slash + 1))};
-}
-
 // Closes a file descriptor on every path that does not hand it on.
 class FileCloser {
  public:
@@ -95,13 +65,41 @@ class FileCloser {
 
 }  // namespace
 
+void ReadObjectHeaders(const HttpRequest& req, ObjectMeta& meta) {
+  meta.content_type = req.Header("content-type");
+  meta.content_disposition = req.Header("content-disposition");
+  meta.content_language = req.Header("content-language");
+  meta.cache_control = req.Header("cache-control");
+  meta.expires = req.Header("expires");
+  meta.storage_class = req.Header("x-amz-storage-class");
+  if (meta.storage_class == "STANDARD") meta.storage_class.clear();
+  meta.website_redirect = req.Header("x-amz-website-redirect-location");
+  meta.metadata.clear();
+  for (const auto& [name, value] : req.headers) {
+    if (StartsWith(name, "x-amz-meta-")) meta.metadata.emplace_back(name.substr(11), value);
+  }
+}
+
+Result<S3Address> CopySourceOf(std::string_view header) {
+  std::string_view source = header;
+  if (size_t q = source.find('?'); q != std::string_view::npos) source = source.substr(0, q);
+  std::string decoded = PercentDecode(source);
+  std::string_view path = decoded;
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  size_t slash = path.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == path.size()) {
+    return Status::Error(errors::kInvalidArgument, "Invalid copy source object key");
+  }
+  return S3Address{std::string(path.substr(0, slash)), std::string(path.substr(slash + 1))};
+}
+
 Status S3Service::PutObject(S3Call& call) {
   HttpRequest& req = call.req;
   const S3Address& a = call.address;
   // Refused before a byte of the body is read.
   if (auto bucket = objects_->GetBucket(a.bucket); !bucket.ok()) return bucket.status();
   ObjectMeta meta;
-  ReadMetaHeaders(req, meta);
+  ReadObjectHeaders(req, meta);
   meta.tags = TagsOfHeader(req.Header("x-amz-tagging"));
   auto body = ReceiveBody(req, *objects_, kMaxPutBytes);
   if (!body.ok()) return body.status();
@@ -241,7 +239,7 @@ Status S3Service::CopyObject(S3Call& call) {
   }
   ObjectMeta meta = *src;
   if (directive == "REPLACE") {
-    ReadMetaHeaders(req, meta);
+    ReadObjectHeaders(req, meta);
     meta.content_encoding = req.Header("content-encoding");
   } else if (std::string_view sc = req.Header("x-amz-storage-class"); !sc.empty()) {
     meta.storage_class = sc == "STANDARD" ? "" : std::string(sc);

@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <set>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -101,6 +103,34 @@ bool DecodeBucketInfo(std::string_view bytes, BucketInfo* b) {
   return r.done();
 }
 
+std::string EncodeUpload(const Upload& u) {
+  RecordWriter w;
+  w.U64(kFormat).Str(u.id).Str(u.bucket).Str(u.key).I64(u.initiated_ms).Str(EncodeObjectMeta(u.meta));
+  return w.Take();
+}
+
+bool DecodeUpload(std::string_view bytes, Upload* u) {
+  RecordReader r(bytes);
+  uint64_t format = 0;
+  std::string meta;
+  return r.U64(&format) && format == kFormat && r.Str(&u->id) && r.Str(&u->bucket) &&
+         r.Str(&u->key) && r.I64(&u->initiated_ms) && r.Str(&meta) && r.done() &&
+         DecodeObjectMeta(meta, &u->meta);
+}
+
+std::string EncodeUploadPart(const StoredPart& p) {
+  RecordWriter w;
+  w.U64(kFormat).Str(p.blob).U64(p.size).Str(p.md5).I64(p.last_modified_ms).Str(p.checksum);
+  return w.Take();
+}
+
+bool DecodeUploadPart(std::string_view bytes, StoredPart* p) {
+  RecordReader r(bytes);
+  uint64_t format = 0;
+  return r.U64(&format) && format == kFormat && r.Str(&p->blob) && r.U64(&p->size) &&
+         r.Str(&p->md5) && r.I64(&p->last_modified_ms) && r.Str(&p->checksum) && r.done();
+}
+
 // ---- BlobWriter ----
 
 BlobWriter::BlobWriter(int fd, std::filesystem::path temp, std::filesystem::path blobs)
@@ -124,6 +154,34 @@ Status BlobWriter::Write(std::string_view data) {
   return Status::Ok();
 }
 
+Status BlobWriter::CopyFrom(int fd, uint64_t offset, uint64_t length,
+                            const std::function<void(std::string_view)>& observe) {
+  loff_t from = loff_t(offset);
+  uint64_t left = length;
+  while (left > 0 && !observe) {
+    ssize_t n = copy_file_range(fd, &from, fd_, nullptr, size_t(std::min<uint64_t>(left, 1 << 30)), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) break;
+    if (n < 0) return Errno("cannot copy an object's bytes");
+    if (n == 0) return Internal("an object's file is shorter than its size");
+    left -= uint64_t(n);
+    size_ += uint64_t(n);
+  }
+  std::vector<char> buf(left > 0 ? 256 * 1024 : 0);
+  while (left > 0) {
+    ssize_t n = pread(fd, buf.data(), size_t(std::min<uint64_t>(left, buf.size())), from);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Errno("cannot read an object's bytes");
+    if (n == 0) return Internal("an object's file is shorter than its size");
+    std::string_view chunk(buf.data(), size_t(n));
+    if (observe) observe(chunk);
+    if (Status s = Write(chunk); !s.ok()) return s;
+    from += n;
+    left -= uint64_t(n);
+  }
+  return Status::Ok();
+}
+
 Result<std::string> BlobWriter::Commit() {
   std::string id = RandomHex(32);
   std::filesystem::path dir = blobs_ / id.substr(0, 2);
@@ -143,7 +201,9 @@ ObjectStore::ObjectStore(std::filesystem::path root, StateStore* state)
       temp_(root_ / "incoming"),
       state_(state),
       buckets_section_(state->Section("s3.buckets")),
-      objects_section_(state->Section("s3.objects")) {}
+      objects_section_(state->Section("s3.objects")),
+      uploads_section_(state->Section("s3.uploads")),
+      parts_section_(state->Section("s3.parts")) {}
 
 Result<std::unique_ptr<ObjectStore>> ObjectStore::Open(const std::filesystem::path& root,
                                                        StateStore* state) {
@@ -193,6 +253,30 @@ Status ObjectStore::Restore() {
       if (bucket == buckets_.end()) return;  // its bucket was deleted
       named.insert(meta.blob);
       bucket->second.objects[std::string(row.substr(slash + 1))] = std::move(meta);
+    });
+    if (!scanned.ok()) return scanned;
+    if (!bad.ok()) return bad;
+    scanned = uploads_section_.ForEach([&](std::string_view row, std::string_view value) {
+      Upload upload;
+      if (!DecodeUpload(value, &upload)) {
+        if (bad.ok()) bad = Status::Error(kInvalid, fmt::format("upload row {} cannot be read", row));
+        return;
+      }
+      if (buckets_.count(upload.bucket)) uploads_[upload.id] = std::move(upload);
+    });
+    if (!scanned.ok()) return scanned;
+    if (!bad.ok()) return bad;
+    scanned = parts_section_.ForEach([&](std::string_view row, std::string_view value) {
+      size_t slash = row.find('/');
+      StoredPart part;
+      if (slash == std::string_view::npos || !DecodeUploadPart(value, &part)) {
+        if (bad.ok()) bad = Status::Error(kInvalid, fmt::format("part row {} cannot be read", row));
+        return;
+      }
+      auto upload = uploads_.find(std::string(row.substr(0, slash)));
+      if (upload == uploads_.end()) return;
+      named.insert(part.blob);
+      upload->second.parts[std::stoi(std::string(row.substr(slash + 1)))] = std::move(part);
     });
     if (!scanned.ok()) return scanned;
     if (!bad.ok()) return bad;
@@ -255,6 +339,7 @@ Status ObjectStore::CreateBucket(const std::string& name, const std::string& reg
 
 Status ObjectStore::DeleteBucket(const std::string& name) {
   StateStore::Ticket ticket;
+  std::vector<std::string> garbage;
   {
     std::lock_guard lock(mu_);
     auto it = buckets_.find(name);
@@ -266,9 +351,19 @@ Status ObjectStore::DeleteBucket(const std::string& name) {
     buckets_.erase(it);
     StateBatch batch;
     batch.Delete(buckets_section_, name);
+    // Uploads in progress go with their bucket.
+    for (auto u = uploads_.begin(); u != uploads_.end();) {
+      if (u->second.bucket != name) {
+        ++u;
+        continue;
+      }
+      DeleteUploadRowsLocked(batch, u->second);
+      for (const auto& [number, part] : u->second.parts) garbage.push_back(part.blob);
+      u = uploads_.erase(u);
+    }
     ticket = state_->Enqueue(std::move(batch));
   }
-  return Save(ticket, {});
+  return Save(ticket, garbage);
 }
 
 Result<BucketInfo> ObjectStore::GetBucket(const std::string& name) const {
@@ -441,6 +536,145 @@ Result<ListPage> ObjectStore::List(const std::string& bucket_name, const ListQue
     ++it;
   }
   return page;
+}
+
+// ---- multipart uploads ----
+
+namespace {
+
+Status NoSuchUpload() {
+  return Status::Error(errors::kNoSuchUpload,
+                       "The specified upload does not exist. The upload ID may be invalid, or the "
+                       "upload may have been aborted or completed.");
+}
+
+std::string PartRowKey(const std::string& id, int number) {
+  return fmt::format("{}/{:05}", id, number);
+}
+
+}  // namespace
+
+Upload* ObjectStore::FindUploadLocked(const std::string& id, const std::string& bucket,
+                                      const std::string& key) {
+  auto it = uploads_.find(id);
+  if (it == uploads_.end() || it->second.bucket != bucket || it->second.key != key) return nullptr;
+  return &it->second;
+}
+
+void ObjectStore::DeleteUploadRowsLocked(StateBatch& batch, const Upload& upload) const {
+  batch.Delete(uploads_section_, upload.id);
+  batch.DeletePrefix(parts_section_, upload.id + "/");
+}
+
+Result<std::string> ObjectStore::CreateUpload(const std::string& bucket, const std::string& key,
+                                              ObjectMeta meta) {
+  StateStore::Ticket ticket;
+  std::string id;
+  {
+    std::lock_guard lock(mu_);
+    if (!buckets_.count(bucket)) return NoSuchBucket();
+    // Base64-looking, as S3's upload ids are; '/' and '+' left out so it sits in a row key.
+    id = RandomHex(64);
+    Upload& upload = uploads_[id];
+    upload.id = id;
+    upload.bucket = bucket;
+    upload.key = key;
+    upload.meta = std::move(meta);
+    upload.initiated_ms = NowEpochMs();
+    StateBatch batch;
+    batch.Put(uploads_section_, id, EncodeUpload(upload));
+    ticket = state_->Enqueue(std::move(batch));
+  }
+  if (Status s = Save(ticket, {}); !s.ok()) return s;
+  return id;
+}
+
+Status ObjectStore::PutUploadPart(const std::string& id, const std::string& bucket,
+                                  const std::string& key, int number, StoredPart part) {
+  StateStore::Ticket ticket;
+  std::vector<std::string> garbage;
+  {
+    std::lock_guard lock(mu_);
+    Upload* upload = FindUploadLocked(id, bucket, key);
+    if (!upload) {
+      RemoveBlob(part.blob);
+      return NoSuchUpload();
+    }
+    StateBatch batch;
+    batch.Put(parts_section_, PartRowKey(id, number), EncodeUploadPart(part));
+    auto [it, inserted] = upload->parts.try_emplace(number);
+    if (!inserted) garbage.push_back(std::move(it->second.blob));
+    it->second = std::move(part);
+    ticket = state_->Enqueue(std::move(batch));
+  }
+  return Save(ticket, garbage);
+}
+
+Result<Upload> ObjectStore::GetUpload(const std::string& id, const std::string& bucket,
+                                      const std::string& key) const {
+  std::lock_guard lock(mu_);
+  if (!buckets_.count(bucket)) return NoSuchBucket();
+  auto it = uploads_.find(id);
+  if (it == uploads_.end() || it->second.bucket != bucket || it->second.key != key) {
+    return NoSuchUpload();
+  }
+  return it->second;
+}
+
+std::vector<Upload> ObjectStore::ListUploads(const std::string& bucket) const {
+  std::lock_guard lock(mu_);
+  std::vector<Upload> out;
+  for (const auto& [id, upload] : uploads_) {
+    if (upload.bucket == bucket) out.push_back(upload);
+  }
+  return out;
+}
+
+Status ObjectStore::AbortUpload(const std::string& id, const std::string& bucket,
+                                const std::string& key) {
+  StateStore::Ticket ticket;
+  std::vector<std::string> garbage;
+  {
+    std::lock_guard lock(mu_);
+    if (!buckets_.count(bucket)) return NoSuchBucket();
+    Upload* upload = FindUploadLocked(id, bucket, key);
+    if (!upload) return NoSuchUpload();
+    StateBatch batch;
+    DeleteUploadRowsLocked(batch, *upload);
+    for (const auto& [number, part] : upload->parts) garbage.push_back(part.blob);
+    uploads_.erase(id);
+    ticket = state_->Enqueue(std::move(batch));
+  }
+  return Save(ticket, garbage);
+}
+
+Status ObjectStore::CompleteUpload(const std::string& id, const std::string& bucket_name,
+                                   const std::string& key, ObjectMeta meta) {
+  StateStore::Ticket ticket;
+  std::vector<std::string> garbage;
+  {
+    std::lock_guard lock(mu_);
+    auto bucket = buckets_.find(bucket_name);
+    Upload* upload = FindUploadLocked(id, bucket_name, key);
+    if (bucket == buckets_.end() || !upload) {
+      RemoveBlob(meta.blob);
+      return bucket == buckets_.end() ? NoSuchBucket() : NoSuchUpload();
+    }
+    StateBatch batch;
+    DeleteUploadRowsLocked(batch, *upload);
+    for (const auto& [number, part] : upload->parts) garbage.push_back(part.blob);
+    uploads_.erase(id);
+    PutObjectRow(batch, bucket_name, key, meta);
+    auto [it, inserted] = bucket->second.objects.try_emplace(key);
+    if (!inserted) garbage.push_back(std::move(it->second.blob));
+    it->second = std::move(meta);
+    ticket = state_->Enqueue(std::move(batch));
+  }
+  return Save(ticket, garbage);
+}
+
+int ObjectStore::OpenBlob(const std::string& blob) const {
+  return open(BlobPath(blob).c_str(), O_RDONLY | O_CLOEXEC);
 }
 
 }  // namespace ll::s3

@@ -62,6 +62,10 @@ class BlobWriter {
   BlobWriter& operator=(const BlobWriter&) = delete;
 
   Status Write(std::string_view data);
+  // Appends `length` bytes of the file `fd` from `offset`: copied by the kernel, or read and
+  // passed through `observe` first when one is given (to hash them).
+  Status CopyFrom(int fd, uint64_t offset, uint64_t length,
+                  const std::function<void(std::string_view)>& observe = {});
   uint64_t size() const { return size_; }
   // Renames the file into place; returns its blob id.
   Result<std::string> Commit();
@@ -74,6 +78,25 @@ class BlobWriter {
   std::filesystem::path blobs_;
   uint64_t size_ = 0;
   bool committed_ = false;
+};
+
+// A multipart upload in progress: the object's settings from CreateMultipartUpload, and the
+// parts uploaded so far, by number.
+struct StoredPart {
+  std::string blob;
+  uint64_t size = 0;
+  std::string md5;  // raw
+  int64_t last_modified_ms = 0;
+  std::string checksum;  // base64, for the upload's checksum algorithm
+};
+
+struct Upload {
+  std::string id;
+  std::string bucket;
+  std::string key;
+  ObjectMeta meta;  // everything but the bytes, size and ETag
+  int64_t initiated_ms = 0;
+  std::map<int, StoredPart> parts;
 };
 
 struct ListQuery {
@@ -132,6 +155,23 @@ class ObjectStore {
                        std::vector<std::pair<std::string, std::string>> tags);
   Result<ListPage> List(const std::string& bucket, const ListQuery& query) const;
 
+  // Multipart uploads. NoSuchUpload when `id` is not an upload of that bucket and key.
+  Result<std::string> CreateUpload(const std::string& bucket, const std::string& key,
+                                   ObjectMeta meta);
+  // Adds or replaces part `number` (its old bytes are removed once replaced).
+  Status PutUploadPart(const std::string& id, const std::string& bucket, const std::string& key,
+                       int number, StoredPart part);
+  Result<Upload> GetUpload(const std::string& id, const std::string& bucket,
+                           const std::string& key) const;
+  std::vector<Upload> ListUploads(const std::string& bucket) const;  // NoSuchBucket: empty
+  Status AbortUpload(const std::string& id, const std::string& bucket, const std::string& key);
+  // Ends the upload: `meta` (whose blob holds the parts' bytes joined) becomes the object at
+  // its key, and the parts are removed, in one commit.
+  Status CompleteUpload(const std::string& id, const std::string& bucket, const std::string& key,
+                        ObjectMeta meta);
+  // The file of a blob, for reading (the caller closes it); -1 when it cannot be opened.
+  int OpenBlob(const std::string& blob) const;
+
   const std::filesystem::path& root() const { return root_; }
 
  private:
@@ -139,6 +179,10 @@ class ObjectStore {
     BucketInfo info;
     std::map<std::string, ObjectMeta> objects;
   };
+  // The upload `id` of `bucket` and `key`, or null. mu_ held.
+  Upload* FindUploadLocked(const std::string& id, const std::string& bucket,
+                           const std::string& key);
+  void DeleteUploadRowsLocked(StateBatch& batch, const Upload& upload) const;
   ObjectStore(std::filesystem::path root, StateStore* state);
   std::filesystem::path BlobPath(const std::string& blob) const;
   void RemoveBlob(const std::string& blob) const;
@@ -155,9 +199,12 @@ class ObjectStore {
   StateStore* const state_;
   const StateSection buckets_section_;
   const StateSection objects_section_;
+  const StateSection uploads_section_;
+  const StateSection parts_section_;
 
   mutable std::mutex mu_;
   std::map<std::string, Bucket> buckets_;  // guarded by mu_
+  std::map<std::string, Upload> uploads_;  // by id; guarded by mu_
 };
 
 // The encodings of the index rows, exposed for tests.
@@ -165,5 +212,9 @@ std::string EncodeObjectMeta(const ObjectMeta& meta);
 bool DecodeObjectMeta(std::string_view bytes, ObjectMeta* meta);
 std::string EncodeBucketInfo(const BucketInfo& info);
 bool DecodeBucketInfo(std::string_view bytes, BucketInfo* info);
+std::string EncodeUpload(const Upload& upload);  // without its parts
+bool DecodeUpload(std::string_view bytes, Upload* upload);
+std::string EncodeUploadPart(const StoredPart& part);
+bool DecodeUploadPart(std::string_view bytes, StoredPart* part);
 
 }  // namespace ll::s3

@@ -91,7 +91,10 @@ Status S3Service::Dispatch(S3Call& call) {
       if (method == "POST") return DeleteObjects(call);
       return MethodNotAllowed();
     }
-    if (req.HasParam("uploads")) return NotImplemented("multipart uploads");
+    if (req.HasParam("uploads")) {
+      if (method == "GET") return ListMultipartUploads(call);
+      return MethodNotAllowed();
+    }
     if (req.HasParam("versions")) return NotImplemented("ListObjectVersions");
     if (method == "GET") return ListObjects(call, req.Param("list-type") == "2");
     if (method == "PUT") return CreateBucket(call);
@@ -100,7 +103,7 @@ Status S3Service::Dispatch(S3Call& call) {
     return MethodNotAllowed();
   }
   if (Status s = ValidateKey(a.key); !s.ok()) return s;
-  if (req.HasParam("uploads") || req.HasParam("uploadId")) return NotImplemented("multipart uploads");
+  if (req.HasParam("uploads") || req.HasParam("uploadId")) return Multipart(call);
   if (req.HasParam("tagging")) return ObjectTagging(call);
   if (req.HasParam("acl")) {
     if (method == "PUT") return Status::Ok();  // accepted, as every ACL is private here

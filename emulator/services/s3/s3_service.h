@@ -14,6 +14,10 @@
 
 namespace ll::s3 {
 
+// The one owner every bucket and object has here.
+inline constexpr char kOwnerId[] = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a";
+inline constexpr char kOwnerName[] = "lambda-local";
+
 struct S3Options {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
@@ -58,10 +62,22 @@ class S3Service {
   Status DeleteObject(S3Call& call);
   Status DeleteObjects(S3Call& call);
   Status ObjectTagging(S3Call& call);
+  // multipart_operations.cc
+  Status Multipart(S3Call& call);  // a request with ?uploads or ?uploadId on a key
+  Status CreateMultipartUpload(S3Call& call);
+  Status UploadPart(S3Call& call);
+  Status CompleteMultipartUpload(S3Call& call);
+  Status ListParts(S3Call& call);
+  Status ListMultipartUploads(S3Call& call);
 
   const S3Options options_;
   const std::unique_ptr<ObjectStore> objects_;
 };
+
+// The headers of a PUT (or of a copy that replaces them) S3 keeps with an object.
+void ReadObjectHeaders(const HttpRequest& req, ObjectMeta& meta);
+// x-amz-copy-source: "/bucket/key" or "bucket/key", URL-encoded, maybe with "?versionId=".
+Result<S3Address> CopySourceOf(std::string_view header);
 
 // Reads the whole (small, XML) body of a request; EntityTooLarge over `max_bytes`.
 Result<std::string> ReadSmallBody(HttpRequest& req, size_t max_bytes = 1 << 20);
