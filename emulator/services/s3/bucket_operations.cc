@@ -48,6 +48,23 @@ std::optional<std::string> EmptySetting(const std::string& setting) {
   return std::nullopt;
 }
 
+// The regions a LocationConstraint may name (botocore's BucketLocationConstraint, plus the
+// regions opened since; "EU" is the old name of eu-west-1).
+bool IsKnownRegion(std::string_view region) {
+  static constexpr std::string_view kRegions[] = {
+      "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+      "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
+      "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1",
+      "cn-north-1", "cn-northwest-1", "EU", "eu-central-1", "eu-central-2", "eu-north-1",
+      "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1",
+      "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-2", "us-gov-east-1",
+      "us-gov-west-1", "us-west-1", "us-west-2"};
+  for (std::string_view r : kRegions) {
+    if (r == region) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Status S3Service::ListBuckets(S3Call& call) {
@@ -80,7 +97,7 @@ Status S3Service::CreateBucket(S3Call& call) {
     }
     std::string constraint = TextOf(ChildNamed(doc->document_element(), "LocationConstraint"));
     if (!constraint.empty()) {
-      if (constraint == "us-east-1") {
+      if (constraint == "us-east-1" || !IsKnownRegion(constraint)) {
         return Status::Error(errors::kInvalidLocationConstraint,
                              "The specified location-constraint is not valid");
       }

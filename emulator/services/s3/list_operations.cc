@@ -26,6 +26,9 @@ std::string UrlEncoded(std::string_view text) {
   return out;
 }
 
+// Tokens this server made start so; any other is refused, as S3 refuses tokens it did not issue.
+constexpr char kTokenPrefix[] = "lambda-local:1:";
+
 Status InvalidArgument(std::string message) {
   return Status::Error(errors::kInvalidArgument, std::move(message));
 }
@@ -57,10 +60,12 @@ Status S3Service::ListObjects(S3Call& call, bool v2) {
     start_after = req.Param("start-after");
     if (req.HasParam("continuation-token")) {
       auto decoded = Base64Decode(token);
-      if (!decoded || token.empty()) {
+      if (!decoded || !StartsWith(*decoded, kTokenPrefix)) {
+        call.error_extra_xml = XmlElement("ArgumentName", "continuation-token") +
+                               XmlElement("ArgumentValue", token);
         return InvalidArgument("The continuation token provided is incorrect");
       }
-      q.after = *decoded;
+      q.after = decoded->substr(sizeof(kTokenPrefix) - 1);
     } else {
       q.after = start_after;
     }
@@ -89,7 +94,7 @@ Status S3Service::ListObjects(S3Call& call, bool v2) {
   if (!q.delimiter.empty()) x.Leaf("Delimiter", text(q.delimiter));
   if (url) x.Leaf("EncodingType", "url");
   x.Bool("IsTruncated", page->truncated);
-  if (v2 && page->truncated) x.Leaf("NextContinuationToken", Base64Encode(page->last));
+  if (v2 && page->truncated) x.Leaf("NextContinuationToken", Base64Encode(kTokenPrefix + page->last));
   const bool owner = !v2 || req.Param("fetch-owner") == "true";
   for (const auto& [key, meta] : page->objects) {
     x.Open("Contents").Leaf("Key", text(key));

@@ -18,6 +18,40 @@ namespace {
 
 constexpr uint64_t kMaxPutBytes = 5ull << 30;  // S3's largest single PUT: 5 GiB
 constexpr size_t kMaxDeleteKeys = 1000;
+constexpr size_t kMaxUserMetadataBytes = 2048;  // x-amz-meta-* names and values, in all
+
+// DeleteObjects needs a digest of its body (the model's requestChecksumRequired): Content-MD5
+// or an x-amz-checksum-* header, and it must match.
+Status CheckBodyDigest(const HttpRequest& req, std::string_view body) {
+  bool given = false;
+  if (std::string_view md5 = req.Header("content-md5"); !md5.empty()) {
+    given = true;
+    auto raw = Base64DecodeStrict(md5);
+    if (!raw || raw->size() != 16) {
+      return Status::Error(errors::kInvalidDigest, "The Content-MD5 you specified was not valid.");
+    }
+    if (*raw != Md5Digest(body)) {
+      return Status::Error(errors::kBadDigest,
+                           "The Content-MD5 you specified did not match what we received.");
+    }
+  }
+  for (const auto& [name, value] : req.headers) {
+    auto algorithm = ChecksumAlgorithmFromHeader(name);
+    if (!algorithm) continue;
+    given = true;
+    auto raw = Base64DecodeStrict(value);
+    if (!raw || *raw != Digest(*algorithm, body)) {
+      return Status::Error(errors::kBadDigest,
+                           fmt::format("The {} you specified did not match the calculated checksum.",
+                                       ChecksumAlgorithmName(*algorithm)));
+    }
+  }
+  if (!given) {
+    return Status::Error(errors::kInvalidRequest,
+                         "Missing required header for this request: Content-MD5");
+  }
+  return Status::Ok();
+}
 
 Status MalformedXml() {
   return Status::Error(errors::kMalformedXML,
@@ -80,6 +114,16 @@ void ReadObjectHeaders(const HttpRequest& req, ObjectMeta& meta) {
   }
 }
 
+static Status CheckMetadataSize(const ObjectMeta& meta) {
+  size_t bytes = 0;
+  for (const auto& [name, value] : meta.metadata) bytes += name.size() + value.size();
+  if (bytes > kMaxUserMetadataBytes) {
+    return Status::Error(errors::kMetadataTooLarge,
+                         "Your metadata headers exceed the maximum allowed metadata size");
+  }
+  return Status::Ok();
+}
+
 Result<S3Address> CopySourceOf(std::string_view header) {
   std::string_view source = header;
   if (size_t q = source.find('?'); q != std::string_view::npos) source = source.substr(0, q);
@@ -98,8 +142,13 @@ Status S3Service::PutObject(S3Call& call) {
   const S3Address& a = call.address;
   // Refused before a byte of the body is read.
   if (auto bucket = objects_->GetBucket(a.bucket); !bucket.ok()) return bucket.status();
+  if (req.Header("content-length").empty() && req.Header("transfer-encoding").empty()) {
+    return Status::Error(errors::kMissingContentLength,
+                         "You must provide the Content-Length HTTP header.");
+  }
   ObjectMeta meta;
   ReadObjectHeaders(req, meta);
+  if (Status s = CheckMetadataSize(meta); !s.ok()) return s;
   meta.tags = TagsOfHeader(req.Header("x-amz-tagging"));
   auto body = ReceiveBody(req, *objects_, kMaxPutBytes);
   if (!body.ok()) return body.status();
@@ -141,6 +190,8 @@ Status S3Service::GetObject(S3Call& call, bool head) {
     auto parsed = ParseRange(header, meta.size);
     if (!parsed.ok()) {
       res.SetHeader("Content-Range", fmt::format("bytes */{}", meta.size));
+      call.error_extra_xml = XmlElement("RangeRequested", header) +
+                             XmlElement("ActualObjectSize", std::to_string(meta.size));
       return parsed.status();
     }
     if (*parsed) {
@@ -184,6 +235,7 @@ Status S3Service::DeleteObject(S3Call& call) {
 Status S3Service::DeleteObjects(S3Call& call) {
   auto body = ReadSmallBody(call.req, 2 << 20);
   if (!body.ok()) return body.status();
+  if (Status s = CheckBodyDigest(call.req, *body); !s.ok()) return s;
   auto doc = ParseXml(*body);
   if (!doc) return MalformedXml();
   pugi::xml_node root = doc->document_element();
@@ -240,6 +292,7 @@ Status S3Service::CopyObject(S3Call& call) {
   ObjectMeta meta = *src;
   if (directive == "REPLACE") {
     ReadObjectHeaders(req, meta);
+    if (Status s = CheckMetadataSize(meta); !s.ok()) return s;
     meta.content_encoding = req.Header("content-encoding");
   } else if (std::string_view sc = req.Header("x-amz-storage-class"); !sc.empty()) {
     meta.storage_class = sc == "STANDARD" ? "" : std::string(sc);

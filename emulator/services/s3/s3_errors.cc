@@ -38,6 +38,7 @@ int HttpStatusOf(std::string_view code) {
       {errors::kMethodNotAllowed, 405},
       {errors::kNotImplemented, 501},
       {errors::kMissingContentLength, 411},
+      {errors::kMetadataTooLarge, 400},
       {errors::kInvalidLocationConstraint, 400},
       {errors::kIllegalLocationConstraint, 400},
   };
@@ -57,6 +58,7 @@ void WriteS3Error(HttpResponse& res, const Status& error, const ErrorContext& co
   x.Open("Error");
   x.Leaf("Code", code);
   x.Leaf("Message", error.message());
+  x.Raw(context.extra_xml);
   if (code == errors::kNoSuchBucket || code == errors::kBucketNotEmpty ||
       code == errors::kBucketAlreadyOwnedByYou || code == errors::kInvalidBucketName) {
     if (!context.bucket.empty()) x.Leaf("BucketName", context.bucket);

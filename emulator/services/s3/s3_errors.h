@@ -41,6 +41,7 @@ inline constexpr char kMethodNotAllowed[] = "MethodNotAllowed";
 inline constexpr char kNotImplemented[] = "NotImplemented";
 inline constexpr char kInternalError[] = "InternalError";
 inline constexpr char kMissingContentLength[] = "MissingContentLength";
+inline constexpr char kMetadataTooLarge[] = "MetadataTooLarge";
 inline constexpr char kInvalidLocationConstraint[] = "InvalidLocationConstraint";
 inline constexpr char kIllegalLocationConstraint[] = "IllegalLocationConstraintException";
 }  // namespace errors
@@ -54,6 +55,7 @@ struct ErrorContext {
   std::string key;
   std::string request_id;
   std::string host_id;
+  std::string extra_xml;  // more elements after <Message>, already escaped (e.g. <ArgumentName>)
 };
 
 // Writes `error` as S3 does: its status, and unless the request is a HEAD (or the status is

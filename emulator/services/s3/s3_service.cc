@@ -40,6 +40,12 @@ constexpr std::string_view kStoredSettings[] = {"policy", "cors", "lifecycle", "
 S3Service::S3Service(S3Options options, std::unique_ptr<ObjectStore> objects)
     : options_(std::move(options)), objects_(std::move(objects)) {}
 
+std::string XmlElement(std::string_view name, std::string_view value) {
+  std::string out = "<" + std::string(name) + ">";
+  AppendXmlEscaped(out, value);
+  return out + "</" + std::string(name) + ">";
+}
+
 Result<std::string> ReadSmallBody(HttpRequest& req, size_t max_bytes) {
   if (Status read = ReadBody(req, max_bytes); !read.ok()) {
     if (read.code() == kHttpRequestTooLarge) {
@@ -59,7 +65,8 @@ void S3Service::Handle(HttpRequest& req, HttpResponse& res) {
   res.status = 200;
   Status s = Dispatch(call);
   if (!s.ok()) {
-    ErrorContext context{call.address.bucket, call.address.key, call.request_id, call.host_id};
+    ErrorContext context{call.address.bucket, call.address.key, call.request_id, call.host_id,
+                         call.error_extra_xml};
     WriteS3Error(res, s, context, req.method == "HEAD");
     // An unread body (an upload refused before it was read) is not worth draining.
     if (req.body_reader) req.keep_alive = false;

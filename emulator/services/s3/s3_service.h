@@ -30,7 +30,11 @@ struct S3Call {
   S3Address address;
   std::string request_id;
   std::string host_id;
+  std::string error_extra_xml;  // an operation's extra error elements, escaped
 };
+
+// <name>value</name>, escaped: for S3Call::error_extra_xml.
+std::string XmlElement(std::string_view name, std::string_view value);
 
 class S3Service {
  public:

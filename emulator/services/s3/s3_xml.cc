@@ -29,6 +29,11 @@ XmlWriter& XmlWriter::Close(std::string_view name) {
   return *this;
 }
 
+XmlWriter& XmlWriter::Raw(std::string_view xml) {
+  out_ += xml;
+  return *this;
+}
+
 XmlWriter& XmlWriter::Text(std::string_view text) {
   AppendXmlEscaped(out_, text);
   return *this;

@@ -25,6 +25,7 @@ class XmlWriter {
   XmlWriter& Close(std::string_view name);
   // <name>text</name>, text escaped.
   XmlWriter& Text(std::string_view text);  // escaped
+  XmlWriter& Raw(std::string_view xml);    // as it is
   XmlWriter& Leaf(std::string_view name, std::string_view text);
   XmlWriter& Number(std::string_view name, uint64_t value);
   XmlWriter& Bool(std::string_view name, bool value);
