@@ -9,6 +9,7 @@ const ResourceHandlerTable& DefaultResourceHandlers() {
       {"AWS::Serverless::Function", {NameFunction, LoadServerlessFunction}},
       {"AWS::Lambda::Function", {NameFunction, LoadLambdaFunction}},
       {"AWS::SQS::Queue", {NameSqsQueue, LoadSqsQueue}},
+      {"AWS::S3::Bucket", {NameS3Bucket, LoadS3Bucket}},
       {"AWS::Lambda::EventSourceMapping", {nullptr, LoadEventSourceMapping}},
   });
   return table;

@@ -43,10 +43,33 @@ struct MappingResource {
   std::vector<std::string> filter_patterns;  // each Pattern as a JSON string
 };
 
+// Where a bucket's notifications go: NotificationConfiguration's Lambda/Queue/Topic
+// configurations, or a function's `Events: Type: S3`.
+struct BucketTarget {
+  std::string kind;  // "lambda", "queue" or "topic"
+  std::string arn;
+  std::vector<std::string> events;  // "s3:ObjectCreated:*", ...
+  std::string prefix;
+  std::string suffix;
+  std::string id;  // the configuration's Id (the event's logical id for a SAM event)
+};
+
+// An AWS::S3::Bucket resource: created at start, with its notifications.
+struct BucketResource {
+  std::string logical_id;
+  std::string name;
+  std::vector<BucketTarget> notifications;
+  std::string versioning;  // VersioningConfiguration.Status, "" when absent
+  std::vector<std::pair<std::string, std::string>> tags;
+};
+
 struct LoadedTemplate {
   std::vector<FunctionConfig> functions;
   std::vector<QueueResource> queues;  // dead-letter targets first
   std::vector<MappingResource> mappings;
+  std::vector<BucketResource> buckets;
+  // `Events: Type: S3` of functions, by bucket name (the bucket may be outside the template).
+  std::vector<std::pair<std::string, BucketTarget>> bucket_events;
   std::vector<std::string> ignored;  // "LogicalId (AWS::Type)" for resources not emulated
 };
 

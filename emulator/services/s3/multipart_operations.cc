@@ -260,7 +260,9 @@ Status S3Service::CompleteMultipartUpload(S3Call& call) {
     meta.checksum_algorithm.clear();
   }
   const std::string etag = meta.etag;
+  const uint64_t size = meta.size;
   if (Status s = objects_->CompleteUpload(id, a.bucket, a.key, std::move(meta)); !s.ok()) return s;
+  Notify(call, "s3:ObjectCreated:CompleteMultipartUpload", a.key, size, etag);
   XmlWriter x;
   x.Open("CompleteMultipartUploadResult", true);
   x.Leaf("Location", fmt::format("http://{}/{}/{}", req.Header("host"), a.bucket, a.key));

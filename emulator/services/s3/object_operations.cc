@@ -162,6 +162,7 @@ Status S3Service::PutObject(S3Call& call) {
   const std::string etag = meta.etag;
   if (Status s = objects_->PutObject(a.bucket, a.key, std::move(meta)); !s.ok()) return s;
   call.res.SetHeader("ETag", etag);
+  Notify(call, "s3:ObjectCreated:Put", a.key, body->size, etag);
   if (!body->checksum_algorithm.empty()) {
     call.res.SetHeader(ChecksumHeaderName(*ParseChecksumAlgorithm(body->checksum_algorithm)),
                        body->checksum);
@@ -227,8 +228,12 @@ Status S3Service::GetObject(S3Call& call, bool head) {
 }
 
 Status S3Service::DeleteObject(S3Call& call) {
-  if (Status s = objects_->DeleteObject(call.address.bucket, call.address.key); !s.ok()) return s;
+  bool deleted = false;
+  if (Status s = objects_->DeleteObject(call.address.bucket, call.address.key, &deleted); !s.ok()) {
+    return s;
+  }
   call.res.status = 204;
+  if (deleted) Notify(call, "s3:ObjectRemoved:Delete", call.address.key, 0, "");
   return Status::Ok();
 }
 
@@ -253,7 +258,9 @@ Status S3Service::DeleteObjects(S3Call& call) {
     if (!key_node) return MalformedXml();
     const std::string key = TextOf(key_node);
     Status s = ValidateKey(key);
-    if (s.ok()) s = objects_->DeleteObject(call.address.bucket, key);
+    bool deleted = false;
+    if (s.ok()) s = objects_->DeleteObject(call.address.bucket, key, &deleted);
+    if (deleted) Notify(call, "s3:ObjectRemoved:Delete", key, 0, "");
     if (!s.ok()) {
       x.Open("Error").Leaf("Key", key).Leaf("Code", s.code()).Leaf("Message", s.message());
       x.Close("Error");
@@ -309,6 +316,7 @@ Status S3Service::CopyObject(S3Call& call) {
       !s.ok()) {
     return s;
   }
+  Notify(call, "s3:ObjectCreated:Copy", call.address.key, result.size, result.etag);
   XmlWriter x;
   x.Open("CopyObjectResult", true);
   x.Leaf("LastModified", XmlTimestamp(result.last_modified_ms)).Leaf("ETag", result.etag);
@@ -351,6 +359,9 @@ Status S3Service::ObjectTagging(S3Call& call) {
   }
   if (Status s = objects_->SetObjectTags(a.bucket, a.key, std::move(tags)); !s.ok()) return s;
   if (method == "DELETE") call.res.status = 204;
+  auto meta = objects_->HeadObject(a.bucket, a.key);
+  Notify(call, method == "PUT" ? "s3:ObjectTagging:Put" : "s3:ObjectTagging:Delete", a.key,
+         meta.ok() ? meta->size : 0, meta.ok() ? meta->etag : "");
   return Status::Ok();
 }
 

@@ -37,8 +37,68 @@ constexpr std::string_view kStoredSettings[] = {"policy", "cors", "lifecycle", "
 
 }  // namespace
 
-S3Service::S3Service(S3Options options, std::unique_ptr<ObjectStore> objects)
-    : options_(std::move(options)), objects_(std::move(objects)) {}
+S3Service::S3Service(S3Options options, std::unique_ptr<ObjectStore> objects, Notifier* notifier)
+    : options_(std::move(options)), objects_(std::move(objects)), notifier_(notifier) {}
+
+Status S3Service::Restore() {
+  if (Status s = objects_->Restore(); !s.ok()) return s;
+  if (!notifier_) return Status::Ok();
+  for (const BucketInfo& bucket : objects_->ListBuckets()) {
+    auto it = bucket.settings.find("notification");
+    if (it == bucket.settings.end()) continue;
+    NotificationConfigResult parsed = ParseNotificationConfiguration(it->second);
+    if (parsed.ok()) notifier_->SetConfig(bucket.name, std::move(parsed.value()));
+  }
+  return Status::Ok();
+}
+
+void S3Service::Notify(const S3Call& call, std::string_view event_name, const std::string& key,
+                       uint64_t size, const std::string& etag) {
+  if (!notifier_) return;
+  ObjectEvent event;
+  event.event_name = event_name;
+  event.bucket = call.address.bucket;
+  event.key = key;
+  event.size = size;
+  event.etag = etag;
+  event.request_id = call.request_id;
+  event.host_id = call.host_id;
+  // The caller's access key stands for the IAM principal AWS would name.
+  std::string credential = call.req.HeaderValue("Authorization");
+  size_t at = credential.find("Credential=");
+  std::string access_key = at == std::string::npos ? call.req.Param("X-Amz-Credential")
+                                                   : credential.substr(at + 11);
+  access_key = access_key.substr(0, access_key.find('/'));
+  if (access_key.empty()) access_key = call.req.Param("AWSAccessKeyId");
+  event.principal_id = "AWS:" + (access_key.empty() ? std::string("anonymous") : access_key);
+  notifier_->Notify(event);
+}
+
+Status S3Service::PutNotificationConfiguration(S3Call& call) {
+  auto body = ReadSmallBody(call.req);
+  if (!body.ok()) return body.status();
+  NotificationConfigResult parsed = ParseNotificationConfiguration(*body);
+  if (!parsed.ok()) {
+    call.error_extra_xml = ErrorArgumentsXml(parsed.error());
+    return Status::Error(parsed.error().code, parsed.error().message);
+  }
+  if (auto bucket = objects_->GetBucket(call.address.bucket); !bucket.ok()) return bucket.status();
+  if (notifier_ && call.req.Header("x-amz-skip-destination-validation") != "true") {
+    if (auto failed = notifier_->ValidateDestinations(parsed.value(), call.address.bucket,
+                                                      call.request_id, call.host_id)) {
+      call.error_extra_xml = ErrorArgumentsXml(*failed);
+      return Status::Error(failed->code, failed->message);
+    }
+  }
+  std::optional<std::string> stored;
+  if (!parsed.value().empty()) stored = SerializeNotificationConfiguration(parsed.value());
+  if (Status s = objects_->SetBucketSetting(call.address.bucket, "notification", std::move(stored));
+      !s.ok()) {
+    return s;
+  }
+  if (notifier_) notifier_->SetConfig(call.address.bucket, std::move(parsed.value()));
+  return Status::Ok();
+}
 
 std::string XmlElement(std::string_view name, std::string_view value) {
   std::string out = "<" + std::string(name) + ">";
@@ -61,7 +121,7 @@ Result<std::string> ReadSmallBody(HttpRequest& req, size_t max_bytes) {
 
 void S3Service::Handle(HttpRequest& req, HttpResponse& res) {
   S3Call call{req, res, AddressOf(req.Header("host"), req.path), NewRequestId(),
-              Base64Encode(RandomHex(48))};
+              Base64Encode(RandomHex(48)), ""};
   res.status = 200;
   Status s = Dispatch(call);
   if (!s.ok()) {
@@ -87,6 +147,7 @@ Status S3Service::Dispatch(S3Call& call) {
     return MethodNotAllowed();
   }
   if (a.key.empty()) {
+    if (req.HasParam("notification") && method == "PUT") return PutNotificationConfiguration(call);
     for (std::string_view setting : kStoredSettings) {
       if (req.HasParam(setting)) return BucketSetting(call, std::string(setting));
     }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "http/http_message.h"
+#include "services/s3/notifier.h"
 #include "services/s3/object_store.h"
 #include "services/s3/s3_errors.h"
 #include "services/s3/s3_request.h"
@@ -38,7 +39,11 @@ std::string XmlElement(std::string_view name, std::string_view value);
 
 class S3Service {
  public:
-  S3Service(S3Options options, std::unique_ptr<ObjectStore> objects);
+  // `notifier` (may be null: no notifications) outlives the service.
+  S3Service(S3Options options, std::unique_ptr<ObjectStore> objects, Notifier* notifier);
+
+  // Brings back the kept buckets, objects and notification configurations.
+  Status Restore();
 
   // Answers one request routed to S3; its body is unread (streamed by PutObject).
   void Handle(HttpRequest& req, HttpResponse& res);
@@ -48,6 +53,10 @@ class S3Service {
 
  private:
   Status Dispatch(S3Call& call);
+  // Tells the notifier of a change to an object (event_name "s3:ObjectCreated:Put", ...).
+  void Notify(const S3Call& call, std::string_view event_name, const std::string& key,
+              uint64_t size, const std::string& etag);
+  Status PutNotificationConfiguration(S3Call& call);
 
   // bucket_operations.cc
   Status ListBuckets(S3Call& call);
@@ -76,6 +85,7 @@ class S3Service {
 
   const S3Options options_;
   const std::unique_ptr<ObjectStore> objects_;
+  Notifier* const notifier_;
 };
 
 // The headers of a PUT (or of a copy that replaces them) S3 keeps with an object.

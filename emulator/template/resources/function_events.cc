@@ -3,7 +3,10 @@
 #include <map>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "template/resources/event_source_mapping.h"
+#include "template/resources/handlers.h"
 
 namespace ll {
 namespace {
@@ -22,9 +25,38 @@ Status ReadSqsEvent(const TemplateContext& context, const Resource& function,
   return Status::Ok();
 }
 
+// Type: S3 -> a notification of the bucket (Properties: Bucket, Events, Filter), delivered to
+// the function asynchronously.
+Status ReadS3Event(const TemplateContext& context, const Resource& function,
+                   const std::string& event_id, const YAML::Node& event, LoadedTemplate& out) {
+  const YAML::Node& props = event["Properties"];
+  if (!props || !props.IsMap() || !props["Bucket"] || !props["Events"]) {
+    return TemplateError(event_id + ": an S3 event needs Bucket and Events");
+  }
+  auto bucket = context.resolver.Eval(props["Bucket"]);
+  if (!bucket.ok()) return TemplateError(event_id + ": Bucket: " + bucket.status().message());
+  BucketTarget target;
+  target.kind = "lambda";
+  target.arn = fmt::format("arn:aws:lambda:{}:{}:function:{}", context.options.region,
+                           context.options.account_id, function.name);
+  target.id = event_id;
+  const YAML::Node& events = props["Events"];
+  for (const auto& item : events.IsSequence() ? events : YAML::Node(std::vector<YAML::Node>{events})) {
+    auto name = context.resolver.Eval(item);
+    if (!name.ok()) return TemplateError(event_id + ": Events: " + name.status().message());
+    target.events.push_back(*name);
+  }
+  if (Status s = ReadS3KeyFilter(context.resolver, props["Filter"], target); !s.ok()) {
+    return TemplateError(event_id + ": " + s.message());
+  }
+  out.bucket_events.emplace_back(*bucket, std::move(target));
+  return Status::Ok();
+}
+
 const std::map<std::string, EventReader>& EventReaders() {
   static const std::map<std::string, EventReader> readers = {
       {"SQS", ReadSqsEvent},
+      {"S3", ReadS3Event},
   };
   return readers;
 }

@@ -16,6 +16,11 @@ Status LoadLambdaFunction(const TemplateContext& context, const Resource& resour
 // sqs_queue.cc
 Result<ResourceSymbols> NameSqsQueue(const TemplateContext& context, const Resource& resource);
 Status LoadSqsQueue(const TemplateContext& context, const Resource& resource, LoadedTemplate& out);
+// s3_bucket.cc
+Result<ResourceSymbols> NameS3Bucket(const TemplateContext& context, const Resource& resource);
+Status LoadS3Bucket(const TemplateContext& context, const Resource& resource, LoadedTemplate& out);
+// The filter rules of a notification (Filter: S3Key: Rules: [{Name, Value}]) into `target`.
+Status ReadS3KeyFilter(const Resolver& resolver, const YAML::Node& filter, BucketTarget& target);
 // event_source_mapping.cc
 Status LoadEventSourceMapping(const TemplateContext& context, const Resource& resource,
                               LoadedTemplate& out);
