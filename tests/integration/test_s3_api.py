@@ -31,7 +31,7 @@ from boto3.s3.transfer import TransferConfig
 
 from .harness import REGION, Emulator, Project, http_status
 from .s3_support import (FAKE_AUTH, S3TestCase, crc32_b64, crc32c_b64, curl, etag_of, find_all_text, md5_b64,
-                         parse_error, s3_client, sha1_b64, sha256_b64, unique_bucket, xml_root)
+                         parse_error, raw_request, s3_client, sha1_b64, sha256_b64, unique_bucket, xml_root)
 
 EMPTY_MD5_ETAG = '"d41d8cd98f00b204e9800998ecf8427e"'
 # Keys are data: none of these may be normalised, split or turned into a path.
@@ -1204,6 +1204,104 @@ class BodiesTest(S3TestCase):
         self.assert_s3_error(self.s3.head_object, "404", 404, Bucket=b, Key="fresh")
         self.assertEqual(self.get_bytes(b, "existing"), b"before")
         self.assertEqual(self.keys(b), ["existing"])
+
+
+class VersioningTest(S3TestCase):
+    """Put/GetBucketVersioning, version ids, delete markers, ListObjectVersions and reads and
+    deletes by version, as S3 does them."""
+
+    def versioned_bucket(self):
+        bucket = self.bucket("ver")
+        self.addCleanup(self.delete_versions, bucket)
+        self.s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        return bucket
+
+    def delete_versions(self, bucket):
+        for page in self.s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+            for v in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                self.s3.delete_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])
+
+    def test_versioning_status_round_trips(self):
+        bucket = self.bucket("ver-status")
+        self.assertNotIn("Status", self.s3.get_bucket_versioning(Bucket=bucket))
+        self.s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        self.assertEqual(self.s3.get_bucket_versioning(Bucket=bucket)["Status"], "Enabled")
+        self.s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+        self.assertEqual(self.s3.get_bucket_versioning(Bucket=bucket)["Status"], "Suspended")
+        reply = raw_request(self.emu.port, "PUT", f"/{bucket}?versioning",
+                            body=b"<VersioningConfiguration><Status>On</Status></VersioningConfiguration>")
+        self.assertEqual(reply.status, 400)
+        self.assertEqual(reply.error()["Code"], "MalformedXML")
+
+    def test_versions_markers_and_reads_by_version(self):
+        bucket = self.versioned_bucket()
+        v1 = self.put(bucket, "doc", b"one")["VersionId"]
+        v2 = self.put(bucket, "doc", b"two!")["VersionId"]
+        self.assertNotEqual(v1, v2)
+        self.assertEqual(self.s3.get_object(Bucket=bucket, Key="doc")["Body"].read(), b"two!")
+        got = self.s3.get_object(Bucket=bucket, Key="doc", VersionId=v1)
+        self.assertEqual((got["Body"].read(), got["VersionId"]), (b"one", v1))
+        self.assertEqual(self.s3.head_object(Bucket=bucket, Key="doc", VersionId=v2)["ContentLength"], 4)
+
+        deleted = self.s3.delete_object(Bucket=bucket, Key="doc")
+        self.assertTrue(deleted["DeleteMarker"])
+        marker = deleted["VersionId"]
+        err = self.assert_s3_error(self.s3.get_object, "NoSuchKey", 404, Bucket=bucket, Key="doc")
+        headers = err.response["ResponseMetadata"]["HTTPHeaders"]
+        self.assertEqual((headers.get("x-amz-delete-marker"), headers.get("x-amz-version-id")), ("true", marker))
+        self.assertEqual(self.s3.list_objects_v2(Bucket=bucket)["KeyCount"], 0)
+        self.assert_s3_error(self.s3.get_object, "NoSuchVersion", 404, Bucket=bucket, Key="doc",
+                             VersionId="3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrHY")
+
+        listed = self.s3.list_object_versions(Bucket=bucket)
+        self.assertEqual([(m["VersionId"], m["IsLatest"]) for m in listed["DeleteMarkers"]], [(marker, True)])
+        self.assertEqual([(v["VersionId"], v["IsLatest"], v["Size"]) for v in listed["Versions"]],
+                         [(v2, False, 4), (v1, False, 3)])
+        with self.assertRaises(self.s3.exceptions.ClientError):
+            self.s3.delete_bucket(Bucket=bucket)  # versions left: not empty
+
+        # Deleting the marker by its id brings the newest version back.
+        back = self.s3.delete_object(Bucket=bucket, Key="doc", VersionId=marker)
+        self.assertEqual((back.get("DeleteMarker"), back["VersionId"]), (True, marker))
+        self.assertEqual(self.s3.get_object(Bucket=bucket, Key="doc")["Body"].read(), b"two!")
+        # Deleting a version for good.
+        self.s3.delete_object(Bucket=bucket, Key="doc", VersionId=v2)
+        self.assertEqual(self.s3.get_object(Bucket=bucket, Key="doc")["Body"].read(), b"one")
+
+    def test_the_null_version_and_suspended_versioning(self):
+        bucket = self.bucket("ver-null")
+        self.addCleanup(self.delete_versions, bucket)
+        self.put(bucket, "k", b"before")  # the null version
+        self.s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        v1 = self.put(bucket, "k", b"enabled")["VersionId"]
+        self.assertEqual(self.s3.get_object(Bucket=bucket, Key="k", VersionId="null")["Body"].read(), b"before")
+        self.s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+        put = self.put(bucket, "k", b"suspended")
+        self.assertEqual(put["VersionId"], "null")
+        versions = self.s3.list_object_versions(Bucket=bucket)["Versions"]
+        # The new null version replaced the old one; v1 is kept.
+        self.assertEqual([(v["VersionId"], v["Size"]) for v in versions], [("null", 9), (v1, 7)])
+
+    def test_paging_and_delete_objects_by_version(self):
+        bucket = self.versioned_bucket()
+        ids = {}
+        for key in ("a", "b"):
+            ids[key] = [self.put(bucket, key, f"{key}{i}".encode())["VersionId"] for i in range(3)]
+        seen = []
+        for page in self.s3.get_paginator("list_object_versions").paginate(
+                Bucket=bucket, PaginationConfig={"PageSize": 2}):
+            seen.extend((v["Key"], v["VersionId"]) for v in page.get("Versions", []))
+        self.assertEqual(seen, [("a", i) for i in reversed(ids["a"])] + [("b", i) for i in reversed(ids["b"])])
+        out = self.s3.delete_objects(Bucket=bucket, Delete={"Objects": [
+            {"Key": "a", "VersionId": ids["a"][0]}, {"Key": "b"}]})
+        deleted = {d["Key"]: d for d in out["Deleted"]}
+        self.assertEqual(deleted["a"]["VersionId"], ids["a"][0])
+        self.assertTrue(deleted["b"]["DeleteMarker"])
+        self.assertTrue(deleted["b"]["DeleteMarkerVersionId"])
+        copy = self.s3.copy_object(Bucket=bucket, Key="c", CopySource={"Bucket": bucket, "Key": "a",
+                                                                       "VersionId": ids["a"][1]})
+        self.assertEqual(copy["CopySourceVersionId"], ids["a"][1])
+        self.assertEqual(self.s3.get_object(Bucket=bucket, Key="c")["Body"].read(), b"a1")
 
 
 class S3RestartTest(unittest.TestCase):

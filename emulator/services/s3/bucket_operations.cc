@@ -180,3 +180,22 @@ Status S3Service::BucketSetting(S3Call& call, const std::string& setting) {
 }
 
 }  // namespace ll::s3
+
+namespace ll::s3 {
+
+Status S3Service::PutBucketVersioning(S3Call& call) {
+  auto body = ReadSmallBody(call.req);
+  if (!body.ok()) return body.status();
+  auto doc = ParseXml(*body);
+  const std::string status = doc ? TextOf(ChildNamed(doc->document_element(), "Status")) : "";
+  if (status != "Enabled" && status != "Suspended") {
+    return Status::Error(errors::kMalformedXML,
+                         "The XML you provided was not well-formed or did not validate against "
+                         "our published schema");
+  }
+  XmlWriter x;
+  x.Open("VersioningConfiguration", true).Leaf("Status", status).Close("VersioningConfiguration");
+  return objects_->SetVersioning(call.address.bucket, status, x.Take());
+}
+
+}  // namespace ll::s3

@@ -166,6 +166,9 @@ Hasher& Hasher::operator=(Hasher&&) noexcept = default;
 Hasher::~Hasher() = default;
 
 void Hasher::Update(std::string_view data) {
+  // zlib's crc32 of a null buffer is its initial value, not `crc_` unchanged: an empty piece
+  // (a read that decoded no data) would start the checksum over.
+  if (data.empty()) return;
   switch (kind_) {
     case Kind::kCrc32:
       crc_ = uint32_t(crc32_z(crc_, reinterpret_cast<const Bytef*>(data.data()), data.size()));

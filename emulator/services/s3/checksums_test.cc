@@ -147,3 +147,16 @@ TEST_CASE("hex encodes lower case") {
   CHECK(HexEncode(std::string("\x00\x0f\xa0\xff", 4)) == "000fa0ff");
   CHECK(Md5Etag("") == "\"\"");
 }
+
+TEST_CASE("checksums: empty pieces, null or not, change nothing", "[s3]") {
+  for (ChecksumAlgorithm a : {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c,
+                              ChecksumAlgorithm::kSha1, ChecksumAlgorithm::kSha256}) {
+    Hasher h(a);
+    h.Update("hel");
+    h.Update(std::string_view());
+    h.Update(std::string_view("", 0));
+    h.Update("lo");
+    h.Update(std::string_view());
+    CHECK(h.Finish() == Digest(a, "hello"));
+  }
+}

@@ -114,3 +114,59 @@ Status S3Service::ListObjects(S3Call& call, bool v2) {
 }
 
 }  // namespace ll::s3
+
+namespace ll::s3 {
+
+Status S3Service::ListObjectVersions(S3Call& call) {
+  const HttpRequest& req = call.req;
+  VersionQuery q;
+  q.prefix = req.Param("prefix");
+  q.delimiter = req.Param("delimiter");
+  q.key_marker = req.Param("key-marker");
+  q.version_marker = req.Param("version-id-marker");
+  const bool url = req.Param("encoding-type") == "url";
+  if (req.HasParam("max-keys")) {
+    const std::string text = req.Param("max-keys");
+    int64_t n = -1;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || end != text.data() + text.size() || n < 0) {
+      return InvalidArgument("Provided max-keys not an integer or within integer range");
+    }
+    q.max_keys = size_t(std::min<int64_t>(n, 1000));
+  }
+  auto page = objects_->ListVersions(call.address.bucket, q);
+  if (!page.ok()) return page.status();
+  auto text = [&](std::string_view s) { return url ? UrlEncoded(s) : std::string(s); };
+  XmlWriter x;
+  x.Open("ListVersionsResult", true).Leaf("Name", call.address.bucket);
+  x.Leaf("Prefix", text(q.prefix)).Leaf("KeyMarker", text(q.key_marker));
+  x.Leaf("VersionIdMarker", q.version_marker);
+  if (page->truncated) {
+    x.Leaf("NextKeyMarker", text(page->next_key_marker));
+    if (!page->next_version_marker.empty()) x.Leaf("NextVersionIdMarker", page->next_version_marker);
+  }
+  x.Number("MaxKeys", q.max_keys);
+  if (!q.delimiter.empty()) x.Leaf("Delimiter", text(q.delimiter));
+  if (url) x.Leaf("EncodingType", "url");
+  x.Bool("IsTruncated", page->truncated);
+  for (size_t i = 0; i < page->versions.size(); ++i) {
+    const auto& [key, v] = page->versions[i];
+    const char* element = v.delete_marker ? "DeleteMarker" : "Version";
+    x.Open(element).Leaf("Key", text(key)).Leaf("VersionId", ShownVersionId(v.version_id));
+    x.Bool("IsLatest", page->latest[i]).Leaf("LastModified", XmlTimestamp(v.last_modified_ms));
+    if (!v.delete_marker) {
+      x.Leaf("ETag", v.etag).Number("Size", v.size);
+      x.Leaf("StorageClass", v.storage_class.empty() ? "STANDARD" : v.storage_class);
+    }
+    x.Open("Owner").Leaf("ID", kOwnerId).Leaf("DisplayName", kOwnerName).Close("Owner");
+    x.Close(element);
+  }
+  for (const std::string& prefix : page->common_prefixes) {
+    x.Open("CommonPrefixes").Leaf("Prefix", text(prefix)).Close("CommonPrefixes");
+  }
+  x.Close("ListVersionsResult");
+  call.res.SetContent(x.Take(), "application/xml");
+  return Status::Ok();
+}
+
+}  // namespace ll::s3

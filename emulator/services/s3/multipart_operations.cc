@@ -261,8 +261,17 @@ Status S3Service::CompleteMultipartUpload(S3Call& call) {
   }
   const std::string etag = meta.etag;
   const uint64_t size = meta.size;
-  if (Status s = objects_->CompleteUpload(id, a.bucket, a.key, std::move(meta)); !s.ok()) return s;
-  Notify(call, "s3:ObjectCreated:CompleteMultipartUpload", a.key, size, etag);
+  std::string version_id;
+  if (Status s = objects_->CompleteUpload(id, a.bucket, a.key, std::move(meta), &version_id);
+      !s.ok()) {
+    return s;
+  }
+  std::optional<std::string> shown;
+  if (auto bucket = objects_->GetBucket(a.bucket); bucket.ok() && !bucket->versioning().empty()) {
+    shown = ShownVersionId(version_id);
+    call.res.SetHeader("x-amz-version-id", *shown);
+  }
+  Notify(call, "s3:ObjectCreated:CompleteMultipartUpload", a.key, size, etag, shown);
   XmlWriter x;
   x.Open("CompleteMultipartUploadResult", true);
   x.Leaf("Location", fmt::format("http://{}/{}/{}", req.Header("host"), a.bucket, a.key));

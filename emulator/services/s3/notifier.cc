@@ -76,6 +76,7 @@ void Notifier::Notify(const ObjectEvent& event) {
   info.key = event.key;
   info.size = event.size;
   info.etag = event.etag;
+  info.version_id = event.version_id;
   info.sequencer = Sequencer(sequence_.fetch_add(1));
   for (const NotificationTarget& target : config->targets) {
     if (!Matches(target, event.event_name, event.key)) continue;

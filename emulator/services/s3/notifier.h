@@ -29,6 +29,7 @@ struct ObjectEvent {
   std::string request_id;
   std::string host_id;
   std::string principal_id;
+  std::optional<std::string> version_id;  // for a versioned bucket ("null" for the null version)
 };
 
 class Notifier {

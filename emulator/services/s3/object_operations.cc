@@ -141,7 +141,8 @@ Status S3Service::PutObject(S3Call& call) {
   HttpRequest& req = call.req;
   const S3Address& a = call.address;
   // Refused before a byte of the body is read.
-  if (auto bucket = objects_->GetBucket(a.bucket); !bucket.ok()) return bucket.status();
+  auto bucket = objects_->GetBucket(a.bucket);
+  if (!bucket.ok()) return bucket.status();
   if (req.Header("content-length").empty() && req.Header("transfer-encoding").empty()) {
     return Status::Error(errors::kMissingContentLength,
                          "You must provide the Content-Length HTTP header.");
@@ -160,9 +161,17 @@ Status S3Service::PutObject(S3Call& call) {
   meta.checksum = body->checksum;
   meta.last_modified_ms = NowEpochMs();
   const std::string etag = meta.etag;
-  if (Status s = objects_->PutObject(a.bucket, a.key, std::move(meta)); !s.ok()) return s;
+  std::string version_id;
+  if (Status s = objects_->PutObject(a.bucket, a.key, std::move(meta), &version_id); !s.ok()) {
+    return s;
+  }
   call.res.SetHeader("ETag", etag);
-  Notify(call, "s3:ObjectCreated:Put", a.key, body->size, etag);
+  std::optional<std::string> shown;
+  if (!bucket->versioning().empty()) {
+    shown = ShownVersionId(version_id);
+    call.res.SetHeader("x-amz-version-id", *shown);
+  }
+  Notify(call, "s3:ObjectCreated:Put", a.key, body->size, etag, shown);
   if (!body->checksum_algorithm.empty()) {
     call.res.SetHeader(ChecksumHeaderName(*ParseChecksumAlgorithm(body->checksum_algorithm)),
                        body->checksum);
@@ -173,10 +182,26 @@ Status S3Service::PutObject(S3Call& call) {
 Status S3Service::GetObject(S3Call& call, bool head) {
   HttpRequest& req = call.req;
   HttpResponse& res = call.res;
-  auto opened = objects_->OpenObject(call.address.bucket, call.address.key);
-  if (!opened.ok()) return opened.status();
+  const std::string version = req.Param("versionId");
+  ObjectMeta marker;
+  auto opened = objects_->OpenObject(call.address.bucket, call.address.key,
+                                     req.HasParam("versionId") ? &version : nullptr, &marker);
+  if (!opened.ok()) {
+    if (marker.delete_marker) {
+      res.SetHeader("x-amz-delete-marker", "true");
+      res.SetHeader("x-amz-version-id", ShownVersionId(marker.version_id));
+      if (opened.status().code() == errors::kMethodNotAllowed) {
+        res.SetHeader("Allow", "DELETE");
+        res.SetHeader("Last-Modified", HttpDate(marker.last_modified_ms));
+      }
+    }
+    return opened.status();
+  }
   FileCloser file(opened->fd);
   const ObjectMeta& meta = opened->meta;
+  if (!meta.version_id.empty() || req.HasParam("versionId")) {
+    res.SetHeader("x-amz-version-id", ShownVersionId(meta.version_id));
+  }
   if (Status s = CheckConditions(ConditionsOf(req), meta.etag, meta.last_modified_ms, false);
       !s.ok()) {
     if (s.code() == errors::kNotModified) {  // 304 with the validators, and no body
@@ -228,13 +253,31 @@ Status S3Service::GetObject(S3Call& call, bool head) {
 }
 
 Status S3Service::DeleteObject(S3Call& call) {
-  bool deleted = false;
-  if (Status s = objects_->DeleteObject(call.address.bucket, call.address.key, &deleted); !s.ok()) {
+  const HttpRequest& req = call.req;
+  const std::string version = req.Param("versionId");
+  DeleteOutcome out;
+  if (Status s = objects_->DeleteObject(call.address.bucket, call.address.key,
+                                        req.HasParam("versionId") ? &version : nullptr, &out);
+      !s.ok()) {
     return s;
   }
   call.res.status = 204;
-  if (deleted) Notify(call, "s3:ObjectRemoved:Delete", call.address.key, 0, "");
+  if (out.versioned || req.HasParam("versionId")) {
+    call.res.SetHeader("x-amz-version-id", ShownVersionId(out.version_id));
+    if (out.delete_marker) call.res.SetHeader("x-amz-delete-marker", "true");
+  }
+  NotifyDelete(call, call.address.key, out, req.HasParam("versionId"));
   return Status::Ok();
+}
+
+void S3Service::NotifyDelete(const S3Call& call, const std::string& key, const DeleteOutcome& out,
+                             bool by_version) {
+  if (!out.removed) return;
+  std::optional<std::string> version;
+  if (out.versioned || by_version) version = ShownVersionId(out.version_id);
+  const bool marker_added = out.delete_marker && !by_version;
+  Notify(call, marker_added ? "s3:ObjectRemoved:DeleteMarkerCreated" : "s3:ObjectRemoved:Delete",
+         key, 0, "", version);
 }
 
 Status S3Service::DeleteObjects(S3Call& call) {
@@ -257,15 +300,26 @@ Status S3Service::DeleteObjects(S3Call& call) {
     pugi::xml_node key_node = ChildNamed(entry, "Key");
     if (!key_node) return MalformedXml();
     const std::string key = TextOf(key_node);
+    pugi::xml_node version_node = ChildNamed(entry, "VersionId");
+    const std::string version = TextOf(version_node);
     Status s = ValidateKey(key);
-    bool deleted = false;
-    if (s.ok()) s = objects_->DeleteObject(call.address.bucket, key, &deleted);
-    if (deleted) Notify(call, "s3:ObjectRemoved:Delete", key, 0, "");
+    DeleteOutcome out;
+    if (s.ok()) {
+      s = objects_->DeleteObject(call.address.bucket, key, version_node ? &version : nullptr, &out);
+    }
+    if (s.ok()) NotifyDelete(call, key, out, bool(version_node));
     if (!s.ok()) {
-      x.Open("Error").Leaf("Key", key).Leaf("Code", s.code()).Leaf("Message", s.message());
-      x.Close("Error");
+      x.Open("Error").Leaf("Key", key);
+      if (version_node) x.Leaf("VersionId", version);
+      x.Leaf("Code", s.code()).Leaf("Message", s.message()).Close("Error");
     } else if (!quiet) {
-      x.Open("Deleted").Leaf("Key", key).Close("Deleted");
+      x.Open("Deleted").Leaf("Key", key);
+      if (version_node) x.Leaf("VersionId", version);
+      if (out.delete_marker) {
+        x.Bool("DeleteMarker", true);
+        if (!version_node) x.Leaf("DeleteMarkerVersionId", ShownVersionId(out.version_id));
+      }
+      x.Close("Deleted");
     }
   }
   x.Close("DeleteResult");
@@ -277,8 +331,22 @@ Status S3Service::CopyObject(S3Call& call) {
   HttpRequest& req = call.req;
   auto source = CopySourceOf(req.Header("x-amz-copy-source"));
   if (!source.ok()) return source.status();
-  auto src = objects_->HeadObject(source->bucket, source->key);
-  if (!src.ok()) return src.status();
+  std::string source_version;
+  if (std::string_view header = req.Header("x-amz-copy-source");
+      header.find("?versionId=") != std::string_view::npos) {
+    source_version = PercentDecode(header.substr(header.find("?versionId=") + 11));
+  }
+  auto src = objects_->HeadObject(source->bucket, source->key,
+                                  source_version.empty() ? nullptr : &source_version);
+  if (!src.ok()) {
+    // A copy names its source: a missing or deleted one is a bad request of the copy.
+    if (src.status().code() == errors::kMethodNotAllowed) {
+      return Status::Error(errors::kInvalidRequest,
+                           "The source of a copy request may not specifically refer to a delete "
+                           "marker by version id.");
+    }
+    return src.status();
+  }
   if (Status s = CheckConditions(ConditionsOf(req, "x-amz-copy-source-"), src->etag,
                                  src->last_modified_ms, true);
       !s.ok()) {
@@ -312,11 +380,21 @@ Status S3Service::CopyObject(S3Call& call) {
   meta.blob = *blob;
   meta.last_modified_ms = NowEpochMs();
   const ObjectMeta result = meta;
-  if (Status s = objects_->PutObject(call.address.bucket, call.address.key, std::move(meta));
+  std::string version_id;
+  if (Status s = objects_->PutObject(call.address.bucket, call.address.key, std::move(meta),
+                                     &version_id);
       !s.ok()) {
     return s;
   }
-  Notify(call, "s3:ObjectCreated:Copy", call.address.key, result.size, result.etag);
+  if (!src->version_id.empty() || !source_version.empty()) {
+    call.res.SetHeader("x-amz-copy-source-version-id", ShownVersionId(src->version_id));
+  }
+  std::optional<std::string> shown;
+  if (auto bucket = objects_->GetBucket(call.address.bucket); bucket.ok() && !bucket->versioning().empty()) {
+    shown = ShownVersionId(version_id);
+    call.res.SetHeader("x-amz-version-id", *shown);
+  }
+  Notify(call, "s3:ObjectCreated:Copy", call.address.key, result.size, result.etag, shown);
   XmlWriter x;
   x.Open("CopyObjectResult", true);
   x.Leaf("LastModified", XmlTimestamp(result.last_modified_ms)).Leaf("ETag", result.etag);

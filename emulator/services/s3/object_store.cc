@@ -66,6 +66,7 @@ std::string EncodeObjectMeta(const ObjectMeta& m) {
   w.Str(m.checksum_algorithm).Str(m.checksum).Str(m.website_redirect);
   WritePairs(w, m.metadata);
   WritePairs(w, m.tags);
+  w.Str(m.version_id).Bool(m.delete_marker).U64(m.version_seq);
   return w.Take();
 }
 
@@ -78,7 +79,7 @@ bool DecodeObjectMeta(std::string_view bytes, ObjectMeta* m) {
          r.Str(&m->content_language) && r.Str(&m->cache_control) && r.Str(&m->expires) &&
          r.Str(&m->storage_class) && r.Str(&m->checksum_algorithm) && r.Str(&m->checksum) &&
          r.Str(&m->website_redirect) && ReadPairs(r, &m->metadata) && ReadPairs(r, &m->tags) &&
-         r.done();
+         r.Str(&m->version_id) && r.Bool(&m->delete_marker) && r.U64(&m->version_seq) && r.done();
 }
 
 std::string EncodeBucketInfo(const BucketInfo& b) {
@@ -203,7 +204,9 @@ ObjectStore::ObjectStore(std::filesystem::path root, StateStore* state)
       buckets_section_(state->Section("s3.buckets")),
       objects_section_(state->Section("s3.objects")),
       uploads_section_(state->Section("s3.uploads")),
-      parts_section_(state->Section("s3.parts")) {}
+      parts_section_(state->Section("s3.parts")),
+      versions_section_(state->Section("s3.versions")),
+      next_seq_(uint64_t(NowEpochMs()) * 1000) {}
 
 Result<std::unique_ptr<ObjectStore>> ObjectStore::Open(const std::filesystem::path& root,
                                                        StateStore* state) {
@@ -251,8 +254,32 @@ Status ObjectStore::Restore() {
       }
       auto bucket = buckets_.find(std::string(row.substr(0, slash)));
       if (bucket == buckets_.end()) return;  // its bucket was deleted
-      named.insert(meta.blob);
-      bucket->second.objects[std::string(row.substr(slash + 1))] = std::move(meta);
+      next_seq_ = std::max(next_seq_, meta.version_seq + 1);
+      std::string key(row.substr(slash + 1));
+      if (meta.delete_marker) {
+        bucket->second.markers[key] = std::move(meta);
+      } else {
+        named.insert(meta.blob);
+        bucket->second.objects[key] = std::move(meta);
+      }
+    });
+    if (!scanned.ok()) return scanned;
+    if (!bad.ok()) return bad;
+    // Noncurrent versions: "<bucket>/<key>\0<seq, 16 hex>", so a key's rows come oldest first.
+    scanned = versions_section_.ForEach([&](std::string_view row, std::string_view value) {
+      size_t slash = row.find('/');
+      size_t nul = row.rfind('\0');
+      ObjectMeta meta;
+      if (slash == std::string_view::npos || nul == std::string_view::npos || nul < slash ||
+          !DecodeObjectMeta(value, &meta)) {
+        if (bad.ok()) bad = Status::Error(kInvalid, "a version row cannot be read");
+        return;
+      }
+      auto bucket = buckets_.find(std::string(row.substr(0, slash)));
+      if (bucket == buckets_.end()) return;
+      next_seq_ = std::max(next_seq_, meta.version_seq + 1);
+      if (!meta.delete_marker) named.insert(meta.blob);
+      bucket->second.older[std::string(row.substr(slash + 1, nul - slash - 1))].push_back(std::move(meta));
     });
     if (!scanned.ok()) return scanned;
     if (!bad.ok()) return bad;
@@ -344,7 +371,7 @@ Status ObjectStore::DeleteBucket(const std::string& name) {
     std::lock_guard lock(mu_);
     auto it = buckets_.find(name);
     if (it == buckets_.end()) return NoSuchBucket();
-    if (!it->second.objects.empty()) {
+    if (!it->second.empty()) {
       return Status::Error(errors::kBucketNotEmpty,
                            "The bucket you tried to delete is not empty");
     }
@@ -415,8 +442,97 @@ Result<std::string> ObjectStore::LinkBlob(const std::string& blob) {
   return id;
 }
 
+std::string ObjectStore::VersionRowKey(const std::string& bucket, const std::string& key,
+                                       uint64_t seq) const {
+  return fmt::format("{}/{}{}{:016x}", bucket, key, '\0', seq);
+}
+
+void ObjectStore::RetireCurrentLocked(Bucket& b, const std::string& key, bool replace_null,
+                                      StateBatch& batch, std::vector<std::string>& garbage) {
+  const std::string& name = b.info.name;
+  std::optional<ObjectMeta> current;
+  if (auto it = b.objects.find(key); it != b.objects.end()) {
+    current = std::move(it->second);
+    b.objects.erase(it);
+  } else if (auto m = b.markers.find(key); m != b.markers.end()) {
+    current = std::move(m->second);
+    b.markers.erase(m);
+  }
+  if (current) {
+    batch.Delete(objects_section_, name + '/' + key);
+    if (replace_null && current->version_id.empty()) {
+      if (!current->delete_marker) garbage.push_back(current->blob);
+    } else {
+      batch.Put(versions_section_, VersionRowKey(name, key, current->version_seq),
+                EncodeObjectMeta(*current));
+      b.older[key].push_back(std::move(*current));
+    }
+  }
+  if (!replace_null) return;
+  // A new null version replaces the one kept as noncurrent, if any.
+  auto older = b.older.find(key);
+  if (older == b.older.end()) return;
+  auto& list = older->second;
+  for (auto v = list.begin(); v != list.end();) {
+    if (!v->version_id.empty()) {
+      ++v;
+      continue;
+    }
+    batch.Delete(versions_section_, VersionRowKey(name, key, v->version_seq));
+    if (!v->delete_marker) garbage.push_back(v->blob);
+    v = list.erase(v);
+  }
+  if (list.empty()) b.older.erase(older);
+}
+
+void ObjectStore::PlaceLocked(Bucket& b, const std::string& key, ObjectMeta& meta,
+                              StateBatch& batch, std::vector<std::string>& garbage) {
+  const bool enabled = b.info.versioning() == "Enabled";
+  meta.version_id = enabled ? RandomHex(32) : "";
+  meta.version_seq = next_seq_++;
+  RetireCurrentLocked(b, key, !enabled, batch, garbage);
+  PutObjectRow(batch, b.info.name, key, meta);
+  if (meta.delete_marker) {
+    b.markers[key] = meta;
+  } else {
+    b.objects[key] = meta;
+  }
+}
+
+void ObjectStore::PromoteLocked(Bucket& b, const std::string& key, StateBatch& batch) {
+  auto older = b.older.find(key);
+  if (older == b.older.end()) return;
+  ObjectMeta newest = std::move(older->second.back());
+  older->second.pop_back();
+  if (older->second.empty()) b.older.erase(older);
+  batch.Delete(versions_section_, VersionRowKey(b.info.name, key, newest.version_seq));
+  PutObjectRow(batch, b.info.name, key, newest);
+  if (newest.delete_marker) {
+    b.markers[key] = std::move(newest);
+  } else {
+    b.objects[key] = std::move(newest);
+  }
+}
+
+const ObjectMeta* ObjectStore::FindVersionLocked(const Bucket& b, const std::string& key,
+                                                 const std::string& shown) const {
+  const std::string id = shown == "null" ? "" : shown;
+  if (auto it = b.objects.find(key); it != b.objects.end() && it->second.version_id == id) {
+    return &it->second;
+  }
+  if (auto it = b.markers.find(key); it != b.markers.end() && it->second.version_id == id) {
+    return &it->second;
+  }
+  if (auto it = b.older.find(key); it != b.older.end()) {
+    for (const ObjectMeta& v : it->second) {
+      if (v.version_id == id) return &v;
+    }
+  }
+  return nullptr;
+}
+
 Status ObjectStore::PutObject(const std::string& bucket_name, const std::string& key,
-                              ObjectMeta meta) {
+                              ObjectMeta meta, std::string* version_id) {
   StateStore::Ticket ticket;
   std::vector<std::string> garbage;
   {
@@ -427,57 +543,235 @@ Status ObjectStore::PutObject(const std::string& bucket_name, const std::string&
       return NoSuchBucket();
     }
     StateBatch batch;
-    PutObjectRow(batch, bucket_name, key, meta);
-    auto [it, inserted] = bucket->second.objects.try_emplace(key);
-    if (!inserted) garbage.push_back(std::move(it->second.blob));
-    it->second = std::move(meta);
+    PlaceLocked(bucket->second, key, meta, batch, garbage);
+    if (version_id) *version_id = meta.version_id;
     ticket = state_->Enqueue(std::move(batch));
   }
   return Save(ticket, garbage);
 }
 
-Result<ObjectMeta> ObjectStore::HeadObject(const std::string& bucket_name,
-                                           const std::string& key) const {
-  std::lock_guard lock(mu_);
-  auto bucket = buckets_.find(bucket_name);
-  if (bucket == buckets_.end()) return NoSuchBucket();
-  auto it = bucket->second.objects.find(key);
-  if (it == bucket->second.objects.end()) return NoSuchKey();
-  return it->second;
+namespace {
+
+Status NoSuchVersion() {
+  return Status::Error(errors::kNoSuchVersion, "The specified version does not exist.");
 }
 
-Result<OpenedObject> ObjectStore::OpenObject(const std::string& bucket_name,
-                                             const std::string& key) const {
+}  // namespace
+
+Result<ObjectMeta> ObjectStore::HeadObject(const std::string& bucket_name, const std::string& key,
+                                           const std::string* version, ObjectMeta* marker) const {
   std::lock_guard lock(mu_);
   auto bucket = buckets_.find(bucket_name);
   if (bucket == buckets_.end()) return NoSuchBucket();
-  auto it = bucket->second.objects.find(key);
-  if (it == bucket->second.objects.end()) return NoSuchKey();
-  // Opened under the lock: a later overwrite removes this file only after replacing the row.
-  int fd = open(BlobPath(it->second.blob).c_str(), O_RDONLY | O_CLOEXEC);
+  const Bucket& b = bucket->second;
+  if (version) {
+    const ObjectMeta* v = FindVersionLocked(b, key, *version);
+    if (!v) return NoSuchVersion();
+    if (v->delete_marker) {
+      if (marker) *marker = *v;
+      return Status::Error(errors::kMethodNotAllowed,
+                           "The specified method is not allowed against this resource.");
+    }
+    return *v;
+  }
+  auto it = b.objects.find(key);
+  if (it != b.objects.end()) return it->second;
+  if (auto m = b.markers.find(key); m != b.markers.end() && marker) *marker = m->second;
+  return NoSuchKey();
+}
+
+Result<OpenedObject> ObjectStore::OpenObject(const std::string& bucket_name, const std::string& key,
+                                             const std::string* version, ObjectMeta* marker) const {
+  // Looked up and opened under one lock: a later overwrite removes this file only after
+  // replacing the row.
+  std::lock_guard lock(mu_);
+  auto bucket = buckets_.find(bucket_name);
+  if (bucket == buckets_.end()) return NoSuchBucket();
+  const Bucket& b = bucket->second;
+  const ObjectMeta* meta = nullptr;
+  if (version) {
+    meta = FindVersionLocked(b, key, *version);
+    if (!meta) return NoSuchVersion();
+    if (meta->delete_marker) {
+      if (marker) *marker = *meta;
+      return Status::Error(errors::kMethodNotAllowed,
+                           "The specified method is not allowed against this resource.");
+    }
+  } else {
+    auto it = b.objects.find(key);
+    if (it == b.objects.end()) {
+      if (auto m = b.markers.find(key); m != b.markers.end() && marker) *marker = m->second;
+      return NoSuchKey();
+    }
+    meta = &it->second;
+  }
+  int fd = open(BlobPath(meta->blob).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Errno("cannot open an object's bytes");
-  return OpenedObject{it->second, fd};
+  return OpenedObject{*meta, fd};
 }
 
 Status ObjectStore::DeleteObject(const std::string& bucket_name, const std::string& key,
-                                 bool* deleted) {
-  if (deleted) *deleted = false;
+                                 const std::string* version, DeleteOutcome* outcome) {
+  DeleteOutcome out;
   StateStore::Ticket ticket;
   std::vector<std::string> garbage;
   {
     std::lock_guard lock(mu_);
     auto bucket = buckets_.find(bucket_name);
     if (bucket == buckets_.end()) return NoSuchBucket();
-    auto it = bucket->second.objects.find(key);
-    if (it == bucket->second.objects.end()) return Status::Ok();
-    garbage.push_back(std::move(it->second.blob));
-    bucket->second.objects.erase(it);
-    if (deleted) *deleted = true;
+    Bucket& b = bucket->second;
+    const std::string versioning = b.info.versioning();
+    out.versioned = !versioning.empty();
     StateBatch batch;
-    batch.Delete(objects_section_, bucket_name + '/' + key);
+    if (version) {
+      // That version goes for good; if it was current, the one before it takes its place.
+      const std::string id = *version == "null" ? "" : *version;
+      out.version_id = id;
+      bool current = false;
+      if (auto it = b.objects.find(key); it != b.objects.end() && it->second.version_id == id) {
+        garbage.push_back(it->second.blob);
+        b.objects.erase(it);
+        current = out.removed = true;
+      } else if (auto m = b.markers.find(key); m != b.markers.end() && m->second.version_id == id) {
+        b.markers.erase(m);
+        current = out.removed = out.delete_marker = true;
+      } else if (auto older = b.older.find(key); older != b.older.end()) {
+        auto& list = older->second;
+        for (auto v = list.begin(); v != list.end(); ++v) {
+          if (v->version_id != id) continue;
+          batch.Delete(versions_section_, VersionRowKey(bucket_name, key, v->version_seq));
+          if (!v->delete_marker) garbage.push_back(v->blob);
+          out.removed = true;
+          out.delete_marker = v->delete_marker;
+          list.erase(v);
+          break;
+        }
+        if (list.empty()) b.older.erase(older);
+      }
+      if (current) {
+        batch.Delete(objects_section_, bucket_name + '/' + key);
+        PromoteLocked(b, key, batch);
+      }
+    } else if (versioning.empty()) {
+      auto it = b.objects.find(key);
+      if (it != b.objects.end()) {
+        garbage.push_back(std::move(it->second.blob));
+        b.objects.erase(it);
+        out.removed = true;
+        batch.Delete(objects_section_, bucket_name + '/' + key);
+      }
+    } else {
+      // A delete marker becomes the current version.
+      ObjectMeta marker;
+      marker.delete_marker = true;
+      marker.last_modified_ms = NowEpochMs();
+      PlaceLocked(b, key, marker, batch, garbage);
+      out.removed = out.delete_marker = true;
+      out.version_id = marker.version_id;
+    }
+    if (!batch.empty()) ticket = state_->Enqueue(std::move(batch));
+  }
+  if (outcome) *outcome = out;
+  return Save(ticket, garbage);
+}
+
+Status ObjectStore::SetVersioning(const std::string& bucket_name, const std::string& status,
+                                  std::string xml) {
+  StateStore::Ticket ticket;
+  {
+    std::lock_guard lock(mu_);
+    auto it = buckets_.find(bucket_name);
+    if (it == buckets_.end()) return NoSuchBucket();
+    it->second.info.settings["versioning"] = std::move(xml);
+    it->second.info.settings["versioning-status"] = status;
+    StateBatch batch;
+    PutBucketRow(batch, it->second.info);
     ticket = state_->Enqueue(std::move(batch));
   }
-  return Save(ticket, garbage);
+  return Save(ticket, {});
+}
+
+Result<VersionPage> ObjectStore::ListVersions(const std::string& bucket_name,
+                                              const VersionQuery& q) const {
+  std::lock_guard lock(mu_);
+  auto bucket = buckets_.find(bucket_name);
+  if (bucket == buckets_.end()) return NoSuchBucket();
+  const Bucket& b = bucket->second;
+  // The next key at or after `from` in any of the three maps.
+  auto next_key = [&](const std::string& from) -> std::optional<std::string> {
+    std::optional<std::string> best;
+    auto consider = [&](const auto& map) {
+      auto it = map.lower_bound(from);
+      if (it != map.end() && (!best || it->first < *best)) best = it->first;
+    };
+    consider(b.objects);
+    consider(b.markers);
+    consider(b.older);
+    return best;
+  };
+  VersionPage page;
+  size_t count = 0;
+  std::string from = std::max(q.prefix, q.key_marker);
+  bool skip_to_version = !q.key_marker.empty() && !q.version_marker.empty();
+  if (!q.key_marker.empty() && q.version_marker.empty()) from = q.key_marker + '\0';
+  while (auto key = next_key(from)) {
+    if (key->compare(0, q.prefix.size(), q.prefix) != 0) break;
+    if (!q.delimiter.empty()) {
+      size_t at = key->find(q.delimiter, q.prefix.size());
+      if (at != std::string::npos) {
+        std::string common = key->substr(0, at + q.delimiter.size());
+        if (count == q.max_keys) {
+          page.truncated = true;
+          break;
+        }
+        if (common != q.key_marker) {
+          page.common_prefixes.push_back(common);
+          page.next_key_marker = common;
+          page.next_version_marker.clear();
+          ++count;
+        }
+        std::string end = PrefixEnd(common);
+        if (end.empty()) break;
+        from = end;
+        skip_to_version = false;
+        continue;
+      }
+    }
+    // This key's versions, newest first: the current one, then the older ones.
+    std::vector<const ObjectMeta*> versions;
+    if (auto it = b.objects.find(*key); it != b.objects.end()) versions.push_back(&it->second);
+    if (auto it = b.markers.find(*key); it != b.markers.end()) versions.push_back(&it->second);
+    if (auto it = b.older.find(*key); it != b.older.end()) {
+      for (auto v = it->second.rbegin(); v != it->second.rend(); ++v) versions.push_back(&*v);
+    }
+    size_t start = 0;
+    if (skip_to_version && *key == q.key_marker) {
+      for (size_t i = 0; i < versions.size(); ++i) {
+        if (ShownVersionId(versions[i]->version_id) == q.version_marker) start = i + 1;
+      }
+    }
+    skip_to_version = false;
+    bool stopped = false;
+    for (size_t i = start; i < versions.size(); ++i) {
+      if (count == q.max_keys) {
+        page.truncated = true;
+        stopped = true;
+        break;
+      }
+      page.versions.emplace_back(*key, *versions[i]);
+      page.latest.push_back(i == 0 && (b.objects.count(*key) || b.markers.count(*key)));
+      page.next_key_marker = *key;
+      page.next_version_marker = ShownVersionId(versions[i]->version_id);
+      ++count;
+    }
+    if (stopped) break;
+    from = *key + '\0';
+  }
+  if (!page.truncated) {
+    page.next_key_marker.clear();
+    page.next_version_marker.clear();
+  }
+  return page;
 }
 
 Status ObjectStore::SetObjectTags(const std::string& bucket_name, const std::string& key,
@@ -649,7 +943,8 @@ Status ObjectStore::AbortUpload(const std::string& id, const std::string& bucket
 }
 
 Status ObjectStore::CompleteUpload(const std::string& id, const std::string& bucket_name,
-                                   const std::string& key, ObjectMeta meta) {
+                                   const std::string& key, ObjectMeta meta,
+                                   std::string* version_id) {
   StateStore::Ticket ticket;
   std::vector<std::string> garbage;
   {
@@ -664,10 +959,8 @@ Status ObjectStore::CompleteUpload(const std::string& id, const std::string& buc
     DeleteUploadRowsLocked(batch, *upload);
     for (const auto& [number, part] : upload->parts) garbage.push_back(part.blob);
     uploads_.erase(id);
-    PutObjectRow(batch, bucket_name, key, meta);
-    auto [it, inserted] = bucket->second.objects.try_emplace(key);
-    if (!inserted) garbage.push_back(std::move(it->second.blob));
-    it->second = std::move(meta);
+    PlaceLocked(bucket->second, key, meta, batch, garbage);
+    if (version_id) *version_id = meta.version_id;
     ticket = state_->Enqueue(std::move(batch));
   }
   return Save(ticket, garbage);

@@ -43,7 +43,16 @@ struct ObjectMeta {
   std::string website_redirect;
   std::vector<std::pair<std::string, std::string>> metadata;  // x-amz-meta-<name>, name lower-case
   std::vector<std::pair<std::string, std::string>> tags;
+  // Versioning: "" is the null version (answered as "null"); a delete marker has no bytes.
+  std::string version_id;
+  bool delete_marker = false;
+  uint64_t version_seq = 0;  // orders a key's versions, oldest first
 };
+
+// The version id as S3 answers it: "null" for the null version.
+inline std::string ShownVersionId(const std::string& version_id) {
+  return version_id.empty() ? "null" : version_id;
+}
 
 struct BucketInfo {
   std::string name;
@@ -52,6 +61,19 @@ struct BucketInfo {
   // Stored settings S3 returns as they were put, by subresource ("policy", "cors",
   // "lifecycle", "notification", "tagging", "versioning", ...).
   std::map<std::string, std::string> settings;
+  // "" (never enabled), "Enabled" or "Suspended".
+  std::string versioning() const {
+    auto it = settings.find("versioning-status");
+    return it == settings.end() ? "" : it->second;
+  }
+};
+
+// What a delete did: removed an object or version, or added a delete marker.
+struct DeleteOutcome {
+  bool removed = false;        // something went (an object, a version or a marker)
+  bool delete_marker = false;  // the version removed or added is a delete marker
+  std::string version_id;      // of that version ("" when the bucket was never versioned)
+  bool versioned = false;      // the bucket has versioning (Enabled or Suspended)
 };
 
 // A file being written for a new object; removed unless Commit is called.
@@ -106,6 +128,23 @@ struct ListQuery {
   size_t max_keys = 1000;
 };
 
+struct VersionQuery {
+  std::string prefix;
+  std::string delimiter;
+  std::string key_marker;
+  std::string version_marker;  // with key_marker: versions after this one of that key
+  size_t max_keys = 1000;
+};
+
+struct VersionPage {
+  std::vector<std::pair<std::string, ObjectMeta>> versions;  // objects and markers, newest first per key
+  std::vector<bool> latest;                                  // beside versions
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  std::string next_key_marker;
+  std::string next_version_marker;
+};
+
 struct ListPage {
   std::vector<std::pair<std::string, ObjectMeta>> objects;
   std::vector<std::string> common_prefixes;
@@ -145,11 +184,26 @@ class ObjectStore {
   Result<std::string> LinkBlob(const std::string& blob);
   // Makes `meta` the object at `key`, replacing any (the last Put wins whole). NoSuchBucket
   // when the bucket is gone (then the blob is removed).
-  Status PutObject(const std::string& bucket, const std::string& key, ObjectMeta meta);
-  Result<ObjectMeta> HeadObject(const std::string& bucket, const std::string& key) const;
-  Result<OpenedObject> OpenObject(const std::string& bucket, const std::string& key) const;
-  // Ok when the key is absent; `deleted` (optional) tells whether it was there.
-  Status DeleteObject(const std::string& bucket, const std::string& key, bool* deleted = nullptr);
+  // With versioning Enabled the object is a new version (`version_id`, if given, says which);
+  // otherwise it replaces the null version.
+  Status PutObject(const std::string& bucket, const std::string& key, ObjectMeta meta,
+                   std::string* version_id = nullptr);
+  // The current version, or `version` ("null" for the null version). NoSuchKey (also when the
+  // current version is a delete marker: *marker says so), NoSuchVersion, or MethodNotAllowed
+  // for a version that is a delete marker (*marker set).
+  Result<ObjectMeta> HeadObject(const std::string& bucket, const std::string& key,
+                                const std::string* version = nullptr,
+                                ObjectMeta* marker = nullptr) const;
+  Result<OpenedObject> OpenObject(const std::string& bucket, const std::string& key,
+                                  const std::string* version = nullptr,
+                                  ObjectMeta* marker = nullptr) const;
+  // Without `version`: removes the object (a never-versioned bucket) or adds a delete marker.
+  // With one: removes that version for good. Ok when there is nothing to remove.
+  Status DeleteObject(const std::string& bucket, const std::string& key,
+                      const std::string* version = nullptr, DeleteOutcome* outcome = nullptr);
+  // PutBucketVersioning: "Enabled" or "Suspended", with the document to give back.
+  Status SetVersioning(const std::string& bucket, const std::string& status, std::string xml);
+  Result<VersionPage> ListVersions(const std::string& bucket, const VersionQuery& query) const;
   // Replaces the object's tags (NoSuchKey when it is gone).
   Status SetObjectTags(const std::string& bucket, const std::string& key,
                        std::vector<std::pair<std::string, std::string>> tags);
@@ -168,7 +222,7 @@ class ObjectStore {
   // Ends the upload: `meta` (whose blob holds the parts' bytes joined) becomes the object at
   // its key, and the parts are removed, in one commit.
   Status CompleteUpload(const std::string& id, const std::string& bucket, const std::string& key,
-                        ObjectMeta meta);
+                        ObjectMeta meta, std::string* version_id = nullptr);
   // The file of a blob, for reading (the caller closes it); -1 when it cannot be opened.
   int OpenBlob(const std::string& blob) const;
 
@@ -177,8 +231,26 @@ class ObjectStore {
  private:
   struct Bucket {
     BucketInfo info;
-    std::map<std::string, ObjectMeta> objects;
+    std::map<std::string, ObjectMeta> objects;  // current versions that are objects
+    std::map<std::string, ObjectMeta> markers;  // current versions that are delete markers
+    std::map<std::string, std::vector<ObjectMeta>> older;  // noncurrent versions, oldest first
+    bool empty() const { return objects.empty() && markers.empty() && older.empty(); }
   };
+  // Makes `meta` the current version of `key` as the bucket's versioning says (the version
+  // before it kept as noncurrent, or removed when both are the null version). mu_ held.
+  void PlaceLocked(Bucket& bucket, const std::string& key, ObjectMeta& meta, StateBatch& batch,
+                   std::vector<std::string>& garbage);
+  // The current version of `key` set aside (kept as noncurrent, or dropped when `replace_null`
+  // and it is the null version), and with `replace_null` the noncurrent null version dropped.
+  void RetireCurrentLocked(Bucket& bucket, const std::string& key, bool replace_null,
+                           StateBatch& batch, std::vector<std::string>& garbage);
+  // The newest noncurrent version of `key` becomes current (or the key has none). mu_ held.
+  void PromoteLocked(Bucket& bucket, const std::string& key, StateBatch& batch);
+  // The version `shown` ("null" or an id) of `key`: current or noncurrent, or null.
+  const ObjectMeta* FindVersionLocked(const Bucket& bucket, const std::string& key,
+                                      const std::string& shown) const;
+  std::string VersionRowKey(const std::string& bucket, const std::string& key,
+                            uint64_t seq) const;
   // The upload `id` of `bucket` and `key`, or null. mu_ held.
   Upload* FindUploadLocked(const std::string& id, const std::string& bucket,
                            const std::string& key);
@@ -201,10 +273,12 @@ class ObjectStore {
   const StateSection objects_section_;
   const StateSection uploads_section_;
   const StateSection parts_section_;
+  const StateSection versions_section_;  // noncurrent versions
 
   mutable std::mutex mu_;
   std::map<std::string, Bucket> buckets_;  // guarded by mu_
   std::map<std::string, Upload> uploads_;  // by id; guarded by mu_
+  uint64_t next_seq_;                      // guarded by mu_
 };
 
 // The encodings of the index rows, exposed for tests.

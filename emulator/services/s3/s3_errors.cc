@@ -12,6 +12,7 @@ int HttpStatusOf(std::string_view code) {
       {errors::kNoSuchBucket, 404},
       {errors::kNoSuchKey, 404},
       {errors::kNoSuchUpload, 404},
+      {errors::kNoSuchVersion, 404},
       {errors::kNoSuchTagSet, 404},
       {errors::kNoSuchBucketPolicy, 404},
       {errors::kNoSuchCORSConfiguration, 404},

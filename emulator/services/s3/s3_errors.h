@@ -14,6 +14,7 @@ namespace errors {
 inline constexpr char kNoSuchBucket[] = "NoSuchBucket";
 inline constexpr char kNoSuchKey[] = "NoSuchKey";
 inline constexpr char kNoSuchUpload[] = "NoSuchUpload";
+inline constexpr char kNoSuchVersion[] = "NoSuchVersion";
 inline constexpr char kNoSuchTagSet[] = "NoSuchTagSet";
 inline constexpr char kNoSuchBucketPolicy[] = "NoSuchBucketPolicy";
 inline constexpr char kNoSuchCORSConfiguration[] = "NoSuchCORSConfiguration";

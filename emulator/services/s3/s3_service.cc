@@ -53,7 +53,8 @@ Status S3Service::Restore() {
 }
 
 void S3Service::Notify(const S3Call& call, std::string_view event_name, const std::string& key,
-                       uint64_t size, const std::string& etag) {
+                       uint64_t size, const std::string& etag,
+                       std::optional<std::string> version_id) {
   if (!notifier_) return;
   ObjectEvent event;
   event.event_name = event_name;
@@ -61,6 +62,7 @@ void S3Service::Notify(const S3Call& call, std::string_view event_name, const st
   event.key = key;
   event.size = size;
   event.etag = etag;
+  event.version_id = std::move(version_id);
   event.request_id = call.request_id;
   event.host_id = call.host_id;
   // The caller's access key stands for the IAM principal AWS would name.
@@ -148,6 +150,11 @@ Status S3Service::Dispatch(S3Call& call) {
   }
   if (a.key.empty()) {
     if (req.HasParam("notification") && method == "PUT") return PutNotificationConfiguration(call);
+    if (req.HasParam("versioning") && method == "PUT") return PutBucketVersioning(call);
+    if (req.HasParam("versions")) {
+      if (method == "GET") return ListObjectVersions(call);
+      return MethodNotAllowed();
+    }
     for (std::string_view setting : kStoredSettings) {
       if (req.HasParam(setting)) return BucketSetting(call, std::string(setting));
     }
@@ -163,7 +170,6 @@ Status S3Service::Dispatch(S3Call& call) {
       if (method == "GET") return ListMultipartUploads(call);
       return MethodNotAllowed();
     }
-    if (req.HasParam("versions")) return NotImplemented("ListObjectVersions");
     if (method == "GET") return ListObjects(call, req.Param("list-type") == "2");
     if (method == "PUT") return CreateBucket(call);
     if (method == "DELETE") return DeleteBucket(call);

@@ -54,8 +54,15 @@ class S3Service {
  private:
   Status Dispatch(S3Call& call);
   // Tells the notifier of a change to an object (event_name "s3:ObjectCreated:Put", ...).
+  // `version_id`: the version's id when the bucket is versioned.
   void Notify(const S3Call& call, std::string_view event_name, const std::string& key,
-              uint64_t size, const std::string& etag);
+              uint64_t size, const std::string& etag,
+              std::optional<std::string> version_id = std::nullopt);
+  // ObjectRemoved:Delete, or :DeleteMarkerCreated, for what a delete did.
+  void NotifyDelete(const S3Call& call, const std::string& key, const DeleteOutcome& out,
+                    bool by_version);
+  Status PutBucketVersioning(S3Call& call);
+  Status ListObjectVersions(S3Call& call);
   Status PutNotificationConfiguration(S3Call& call);
 
   // bucket_operations.cc
