@@ -7,7 +7,9 @@ event loop in the tail), the same through the bundled Python and Node.js runtime
 cold starts against the same runtime process started by hand, `lambda-local start` to ready
 for 1 and 1,000 functions, and idle RSS. Every figure is measured in this run.
 Then a second table from bench/sqs_bench.py: SQS throughput against moto's server and
-send-to-function latency (skip it with --skip-sqs).
+send-to-function latency (skip it with --skip-sqs), and a third from bench/s3_bench.py: S3
+PutObject/GetObject against moto's server, a 1 GiB PUT+GET against `cp`, and PUT-to-function
+latency (skip it with --skip-s3).
 """
 import argparse
 import datetime
@@ -126,6 +128,7 @@ def main():
     ap.add_argument("--duration", type=int, default=5)
     ap.add_argument("--repeats", type=int, default=3, help="runs per row; the median is reported")
     ap.add_argument("--skip-sqs", action="store_true", help="leave out bench/sqs_bench.py's table")
+    ap.add_argument("--skip-s3", action="store_true", help="leave out bench/s3_bench.py's table")
     args = ap.parse_args()
     load = os.getloadavg()
     build_dir = os.path.join(ROOT, args.build_dir)
@@ -180,6 +183,16 @@ def main():
             import traceback
             traceback.print_exc()
             sqs_lines = ["", f"SQS benchmark failed: {type(e).__name__}: {e}"]
+
+    s3_lines = []
+    if not args.skip_s3:
+        import s3_bench
+        try:
+            s3_lines = s3_bench.run(binary, duration=args.duration, repeats=args.repeats)
+        except Exception as e:  # keep the tables above; s3_bench has stopped its servers
+            import traceback
+            traceback.print_exc()
+            s3_lines = ["", f"S3 benchmark failed: {type(e).__name__}: {e}"]
 
     def med(runs, key):
         return statistics.median(r[key] for r in runs)
@@ -243,6 +256,7 @@ def main():
     for label, (cold_ms, hand_ms, added_ms, own_ms) in cold.items():
         lines.append(f"| {label} | {cold_ms:.2f} ms | {hand_ms:.2f} ms | {added_ms:.2f} ms | {own_ms:.2f} ms |")
     lines.extend(sqs_lines)
+    lines.extend(s3_lines)
     report = "\n".join(lines) + "\n"
     print(report)
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)

@@ -90,6 +90,10 @@ using HttpHandler = std::function<void(HttpRequest&, HttpResponse&)>;
 
 // ASCII case-insensitive equality, for header names and tokens.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// RFC 9110 5.6.2: whether `s` is a token (a field name, a method), non-empty.
+bool IsHttpToken(std::string_view s);
+// `s` without the spaces and tabs around it (RFC 9110 "optional whitespace").
+std::string_view TrimOws(std::string_view s);
 
 // "%3A" -> ":"; with `plus_is_space` (query strings) "+" -> " ". Bad escapes stay as they are.
 // The server decodes paths once; route handlers decode the groups they take again, since

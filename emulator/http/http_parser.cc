@@ -21,14 +21,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// RFC 9110 5.6.2: a header name is a token.
-bool IsToken(std::string_view s) {
-  for (char c : s) {
-    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) return false;
-  }
-  return !s.empty();
-}
 
 bool ContainsToken(std::string_view value, std::string_view token) {
   while (!value.empty()) {
@@ -224,7 +216,7 @@ HttpParse HttpRequestParser::ParseHeadLines(std::string_view data, size_t start,
   std::string_view version = request_line.substr(sp2 + 1);
   if (version != "HTTP/1.1" && version != "HTTP/1.0") return HttpParse::kBad;
   std::string_view target = request_line.substr(sp1 + 1, sp2 - sp1 - 1);
-  if (!IsToken(request_line.substr(0, sp1)) || target.empty() || target.front() != '/') return HttpParse::kBad;
+  if (!IsHttpToken(request_line.substr(0, sp1)) || target.empty() || target.front() != '/') return HttpParse::kBad;
   out->method.assign(request_line.substr(0, sp1));
   out->target.assign(target);
   const size_t query_at = target.find('?');
@@ -249,7 +241,7 @@ HttpParse HttpRequestParser::ParseHeadLines(std::string_view data, size_t start,
     if (colon == 0 || colon == std::string_view::npos || line.front() == ' ' || line.front() == '\t') {
       return HttpParse::kBad;  // no name, or obsolete line folding
     }
-    if (!IsToken(line.substr(0, colon))) return HttpParse::kBad;  // e.g. "Content-Length : 5" (RFC 9112 5.1)
+    if (!IsHttpToken(line.substr(0, colon))) return HttpParse::kBad;  // e.g. "Content-Length : 5" (RFC 9112 5.1)
     std::string name = Lower(line.substr(0, colon));
     std::string_view value = Trim(line.substr(colon + 1));
     if (name == "content-length") {

@@ -1,5 +1,7 @@
 #include "services/s3/aws_chunked.h"
 
+#include "http/http_message.h"
+
 #include <algorithm>
 #include <charconv>
 
@@ -8,25 +10,6 @@ namespace {
 
 char LowerChar(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return LowerChar(x) == LowerChar(y); });
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// RFC 9110 5.6.2: a field name is a token.
-bool IsToken(std::string_view s) {
-  for (char c : s) {
-    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) return false;
-  }
-  return !s.empty();
-}
 
 }  // namespace
 
@@ -39,7 +22,7 @@ std::string StripAwsChunkedEncoding(std::string_view content_encoding) {
   std::string out;
   while (!content_encoding.empty()) {
     const size_t comma = content_encoding.find(',');
-    const std::string_view coding = Trim(content_encoding.substr(0, comma));
+    const std::string_view coding = TrimOws(content_encoding.substr(0, comma));
     if (!coding.empty() && !EqualsIgnoreCase(coding, "aws-chunked")) {
       if (!out.empty()) out += ',';
       out += coding;
@@ -97,11 +80,11 @@ AwsChunkedStatus AwsChunkedDecoder::ParseTrailerLine() {
   }
   const size_t colon = text.find(':');
   if (colon == std::string_view::npos || text.find('\r') != std::string_view::npos) return Fail(State::kBad);
-  const std::string_view name = Trim(text.substr(0, colon));
-  if (!IsToken(name)) return Fail(State::kBad);
+  const std::string_view name = TrimOws(text.substr(0, colon));
+  if (!IsHttpToken(name)) return Fail(State::kBad);
   std::string lower(name);
   std::transform(lower.begin(), lower.end(), lower.begin(), LowerChar);
-  trailers_.emplace_back(std::move(lower), std::string(Trim(text.substr(colon + 1))));
+  trailers_.emplace_back(std::move(lower), std::string(TrimOws(text.substr(colon + 1))));
   line_.clear();
   return AwsChunkedStatus::kIncomplete;
 }

@@ -1,5 +1,7 @@
 #include "services/s3/checksums.h"
 
+#include "http/http_message.h"
+
 #include <openssl/evp.h>
 #include <zlib.h>
 
@@ -12,17 +14,6 @@
 
 namespace ll::s3 {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 std::string BigEndian(uint32_t v) {
   return {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};

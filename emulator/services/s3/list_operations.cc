@@ -33,6 +33,19 @@ Status InvalidArgument(std::string message) {
   return Status::Error(errors::kInvalidArgument, std::move(message));
 }
 
+// max-keys: 0-1000 (more is taken as 1000, as S3 does); 1000 when absent.
+Status ReadMaxKeys(const HttpRequest& req, size_t* max_keys) {
+  if (!req.HasParam("max-keys")) return Status::Ok();
+  const std::string text = req.Param("max-keys");
+  int64_t n = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < 0) {
+    return InvalidArgument("Provided max-keys not an integer or within integer range");
+  }
+  *max_keys = size_t(std::min<int64_t>(n, 1000));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status S3Service::ListObjects(S3Call& call, bool v2) {
@@ -45,15 +58,7 @@ Status S3Service::ListObjects(S3Call& call, bool v2) {
     return InvalidArgument("Invalid Encoding Method specified in Request");
   }
   const bool url = encoding == "url";
-  if (req.HasParam("max-keys")) {
-    const std::string text = req.Param("max-keys");
-    int64_t n = -1;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc() || end != text.data() + text.size() || n < 0) {
-      return InvalidArgument("Provided max-keys not an integer or within integer range");
-    }
-    q.max_keys = size_t(std::min<int64_t>(n, 1000));
-  }
+  if (Status s = ReadMaxKeys(req, &q.max_keys); !s.ok()) return s;
   std::string token, start_after, marker;
   if (v2) {
     token = req.Param("continuation-token");
@@ -125,15 +130,7 @@ Status S3Service::ListObjectVersions(S3Call& call) {
   q.key_marker = req.Param("key-marker");
   q.version_marker = req.Param("version-id-marker");
   const bool url = req.Param("encoding-type") == "url";
-  if (req.HasParam("max-keys")) {
-    const std::string text = req.Param("max-keys");
-    int64_t n = -1;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc() || end != text.data() + text.size() || n < 0) {
-      return InvalidArgument("Provided max-keys not an integer or within integer range");
-    }
-    q.max_keys = size_t(std::min<int64_t>(n, 1000));
-  }
+  if (Status s = ReadMaxKeys(req, &q.max_keys); !s.ok()) return s;
   auto page = objects_->ListVersions(call.address.bucket, q);
   if (!page.ok()) return page.status();
   auto text = [&](std::string_view s) { return url ? UrlEncoded(s) : std::string(s); };
