@@ -1206,6 +1206,103 @@ class BodiesTest(S3TestCase):
         self.assertEqual(self.keys(b), ["existing"])
 
 
+class MultipartTest(S3TestCase):
+    """Multipart uploads as SDKs drive them: parts, part copies, completion with AWS's ETag,
+    the errors S3 gives, the listings, aborts, and reading one part back."""
+
+    MIB = 1024 * 1024
+
+    def test_upload_complete_and_read_parts(self):
+        bucket = self.bucket("mp")
+        parts_data = [os.urandom(5 * self.MIB), os.urandom(5 * self.MIB), b"tail"]
+        upload = self.s3.create_multipart_upload(Bucket=bucket, Key="big", ContentType="text/x-big",
+                                                 Metadata={"m": "1"})["UploadId"]
+        self.assertEqual([u["UploadId"] for u in self.s3.list_multipart_uploads(Bucket=bucket)["Uploads"]],
+                         [upload])
+        etags = [self.s3.upload_part(Bucket=bucket, Key="big", UploadId=upload, PartNumber=n + 1,
+                                     Body=data)["ETag"] for n, data in enumerate(parts_data)]
+        listed = self.s3.list_parts(Bucket=bucket, Key="big", UploadId=upload)["Parts"]
+        self.assertEqual([(p["PartNumber"], p["ETag"], p["Size"]) for p in listed],
+                         [(n + 1, etags[n], len(d)) for n, d in enumerate(parts_data)])
+        done = self.s3.complete_multipart_upload(Bucket=bucket, Key="big", UploadId=upload, MultipartUpload={
+            "Parts": [{"PartNumber": n + 1, "ETag": etags[n]} for n in range(3)]})
+        md5s = b"".join(hashlib.md5(d).digest() for d in parts_data)
+        self.assertEqual(done["ETag"], f'"{hashlib.md5(md5s).hexdigest()}-3"')
+        got = self.s3.get_object(Bucket=bucket, Key="big")
+        self.assertEqual(got["Body"].read(), b"".join(parts_data))
+        self.assertEqual((got["ContentType"], got["Metadata"]), ("text/x-big", {"m": "1"}))
+        part2 = self.s3.get_object(Bucket=bucket, Key="big", PartNumber=2)
+        self.assertEqual(part2["Body"].read(), parts_data[1])
+        self.assertEqual((part2["PartsCount"], part2["ContentRange"]),
+                         (3, f"bytes {5 * self.MIB}-{10 * self.MIB - 1}/{10 * self.MIB + 4}"))
+        self.assert_s3_error(self.s3.get_object, "InvalidPartNumber", 416, Bucket=bucket, Key="big", PartNumber=4)
+        self.assertEqual(self.s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []), [])
+        self.assert_s3_error(self.s3.list_parts, "NoSuchUpload", 404, Bucket=bucket, Key="big", UploadId=upload)
+
+    def test_part_one_of_a_single_part_object_is_the_whole_object(self):
+        bucket = self.bucket("mp-single")
+        self.put(bucket, "small", b"whole")
+        got = self.s3.get_object(Bucket=bucket, Key="small", PartNumber=1)
+        self.assertEqual(got["Body"].read(), b"whole")
+        self.assert_s3_error(self.s3.head_object, "416", 416, Bucket=bucket, Key="small", PartNumber=2)
+
+    def test_completion_errors(self):
+        bucket = self.bucket("mp-errors")
+        upload = self.s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+        small = self.s3.upload_part(Bucket=bucket, Key="k", UploadId=upload, PartNumber=1, Body=b"a")["ETag"]
+        last = self.s3.upload_part(Bucket=bucket, Key="k", UploadId=upload, PartNumber=2, Body=b"b")["ETag"]
+        def assert_refused(code, parts):
+            self.assert_s3_error(self.s3.complete_multipart_upload, code, 400, Bucket=bucket, Key="k",
+                                 UploadId=upload, MultipartUpload={"Parts": parts})
+        assert_refused("EntityTooSmall", [{"PartNumber": 1, "ETag": small}, {"PartNumber": 2, "ETag": last}])
+        assert_refused("InvalidPartOrder", [{"PartNumber": 2, "ETag": last}, {"PartNumber": 1, "ETag": small}])
+        assert_refused("InvalidPart", [{"PartNumber": 1, "ETag": '"0000"'}])
+        assert_refused("InvalidPart", [{"PartNumber": 3, "ETag": small}])
+        self.assert_s3_error(self.s3.upload_part, "InvalidArgument", 400, Bucket=bucket, Key="k",
+                             UploadId=upload, PartNumber=10001, Body=b"x")
+        done = self.s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={
+            "Parts": [{"PartNumber": 2, "ETag": last}]})
+        self.assertEqual(done["ETag"][-3:], '-1"')  # the last part (here the only one) may be small
+        self.assertEqual(self.s3.get_object(Bucket=bucket, Key="k")["Body"].read(), b"b")
+        self.assert_s3_error(self.s3.abort_multipart_upload, "NoSuchUpload", 404, Bucket=bucket, Key="k",
+                             UploadId=upload)
+
+    def test_abort_and_part_copy(self):
+        bucket = self.bucket("mp-copy")
+        source = os.urandom(6 * self.MIB)
+        self.put(bucket, "source", source)
+        upload = self.s3.create_multipart_upload(Bucket=bucket, Key="copied")["UploadId"]
+        first = self.s3.upload_part_copy(Bucket=bucket, Key="copied", UploadId=upload, PartNumber=1,
+                                         CopySource={"Bucket": bucket, "Key": "source"},
+                                         CopySourceRange=f"bytes=0-{5 * self.MIB - 1}")["CopyPartResult"]["ETag"]
+        second = self.s3.upload_part_copy(Bucket=bucket, Key="copied", UploadId=upload, PartNumber=2,
+                                          CopySource={"Bucket": bucket, "Key": "source"},
+                                          CopySourceRange=f"bytes={5 * self.MIB}-{6 * self.MIB - 1}")["CopyPartResult"]["ETag"]
+        self.assertEqual(first, etag_of(source[:5 * self.MIB]))
+        self.s3.complete_multipart_upload(Bucket=bucket, Key="copied", UploadId=upload, MultipartUpload={
+            "Parts": [{"PartNumber": 1, "ETag": first}, {"PartNumber": 2, "ETag": second}]})
+        self.assertEqual(self.s3.get_object(Bucket=bucket, Key="copied")["Body"].read(), source)
+        aborted = self.s3.create_multipart_upload(Bucket=bucket, Key="never")["UploadId"]
+        self.s3.upload_part(Bucket=bucket, Key="never", UploadId=aborted, PartNumber=1, Body=b"x")
+        self.s3.abort_multipart_upload(Bucket=bucket, Key="never", UploadId=aborted)
+        self.assert_s3_error(self.s3.head_object, "404", 404, Bucket=bucket, Key="never")
+
+    def test_managed_transfers_over_the_multipart_threshold(self):
+        bucket = self.bucket("mp-transfer")
+        config = TransferConfig(multipart_threshold=5 * self.MIB, multipart_chunksize=5 * self.MIB,
+                                max_concurrency=4)
+        data = os.urandom(17 * self.MIB)
+        with tempfile.TemporaryDirectory() as d:
+            src, back = os.path.join(d, "src"), os.path.join(d, "back")
+            with open(src, "wb") as f:
+                f.write(data)
+            self.s3.upload_file(src, bucket, "transfer", Config=config)
+            self.assertTrue(self.s3.head_object(Bucket=bucket, Key="transfer")["ETag"].endswith('-4"'))
+            self.s3.download_file(bucket, "transfer", back, Config=config)
+            with open(back, "rb") as f:
+                self.assertEqual(hashlib.sha256(f.read()).digest(), hashlib.sha256(data).digest())
+
+
 class VersioningTest(S3TestCase):
     """Put/GetBucketVersioning, version ids, delete markers, ListObjectVersions and reads and
     deletes by version, as S3 does them."""

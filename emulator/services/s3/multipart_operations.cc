@@ -21,7 +21,6 @@ namespace {
 
 constexpr uint64_t kMaxPartBytes = 5ull << 30;
 constexpr uint64_t kMinPartBytes = 5ull << 20;  // every part but the last
-constexpr int kMaxPartNumber = 10000;
 
 Status MalformedXml() {
   return Status::Error(errors::kMalformedXML,
@@ -34,15 +33,6 @@ std::optional<int64_t> ParseInt(std::string_view text) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
   return v;
-}
-
-Result<int> PartNumberOf(const HttpRequest& req) {
-  auto n = ParseInt(req.Param("partNumber"));
-  if (!n || *n < 1 || *n > kMaxPartNumber) {
-    return Status::Error(errors::kInvalidArgument,
-                         "Part number must be an integer between 1 and 10000, inclusive");
-  }
-  return int(*n);
 }
 
 std::string Unquoted(std::string_view etag) {
@@ -108,7 +98,7 @@ Status S3Service::UploadPart(S3Call& call) {
   HttpRequest& req = call.req;
   const S3Address& a = call.address;
   const std::string id = req.Param("uploadId");
-  auto number = PartNumberOf(req);
+  auto number = ParsePartNumber(req.Param("partNumber"));
   if (!number.ok()) return number.status();
   auto upload = objects_->GetUpload(id, a.bucket, a.key);
   if (!upload.ok()) return upload.status();
@@ -249,6 +239,7 @@ Status S3Service::CompleteMultipartUpload(S3Call& call) {
   if (!blob.ok()) return blob.status();
   ObjectMeta meta = upload->meta;
   meta.blob = *blob;
+  for (const StoredPart* part : parts) meta.part_sizes.push_back(part->size);
   meta.size = (*writer)->size();
   meta.etag = fmt::format("\"{}-{}\"", HexEncode(Md5Digest(md5s)), parts.size());
   meta.last_modified_ms = NowEpochMs();

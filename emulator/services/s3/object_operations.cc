@@ -2,6 +2,8 @@
 // delete (one or many), copy, and an object's tags.
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <utility>
 
 #include <fmt/format.h>
@@ -212,7 +214,29 @@ Status S3Service::GetObject(S3Call& call, bool head) {
   }
   ByteRange range{0, meta.size == 0 ? 0 : meta.size - 1};
   bool partial = false;
-  if (std::string_view header = req.Header("range"); !header.empty()) {
+  if (req.HasParam("partNumber")) {
+    // One part of a multipart object, as a ranged GET (a single-part object has part 1 only).
+    if (!req.Header("range").empty()) {
+      return Status::Error(errors::kInvalidRequest,
+                           "Cannot specify both Range header and partNumber query parameter");
+    }
+    auto part = ParsePartNumber(req.Param("partNumber"));
+    if (!part.ok()) return part.status();
+    const size_t count = std::max<size_t>(meta.part_sizes.size(), 1);
+    if (size_t(*part) > count) {
+      return Status::Error(errors::kInvalidPartNumber, "The requested partnumber is not satisfiable");
+    }
+    uint64_t first = 0, length = meta.size;
+    if (!meta.part_sizes.empty()) {
+      for (int i = 0; i + 1 < *part; ++i) first += meta.part_sizes[size_t(i)];
+      length = meta.part_sizes[size_t(*part - 1)];
+      res.SetHeader("x-amz-mp-parts-count", std::to_string(meta.part_sizes.size()));
+    }
+    if (length > 0) {
+      range = ByteRange{first, first + length - 1};
+      partial = true;
+    }
+  } else if (std::string_view header = req.Header("range"); !header.empty()) {
     auto parsed = ParseRange(header, meta.size);
     if (!parsed.ok()) {
       res.SetHeader("Content-Range", fmt::format("bytes */{}", meta.size));

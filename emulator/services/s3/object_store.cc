@@ -46,6 +46,16 @@ bool ReadPairs(RecordReader& r, std::vector<std::pair<std::string, std::string>>
   return true;
 }
 
+bool ReadSizes(RecordReader& r, std::vector<uint64_t>* sizes) {
+  uint64_t n = 0;
+  if (!r.U64(&n) || n > 10000) return false;
+  sizes->resize(n);
+  for (uint64_t& size : *sizes) {
+    if (!r.U64(&size)) return false;
+  }
+  return true;
+}
+
 // The smallest string greater than every string that starts with `prefix` ("" when none).
 std::string PrefixEnd(std::string_view prefix) {
   std::string end(prefix);
@@ -66,7 +76,8 @@ std::string EncodeObjectMeta(const ObjectMeta& m) {
   w.Str(m.checksum_algorithm).Str(m.checksum).Str(m.website_redirect);
   WritePairs(w, m.metadata);
   WritePairs(w, m.tags);
-  w.Str(m.version_id).Bool(m.delete_marker).U64(m.version_seq);
+  w.Str(m.version_id).Bool(m.delete_marker).U64(m.version_seq).U64(m.part_sizes.size());
+  for (uint64_t size : m.part_sizes) w.U64(size);
   return w.Take();
 }
 
@@ -79,7 +90,8 @@ bool DecodeObjectMeta(std::string_view bytes, ObjectMeta* m) {
          r.Str(&m->content_language) && r.Str(&m->cache_control) && r.Str(&m->expires) &&
          r.Str(&m->storage_class) && r.Str(&m->checksum_algorithm) && r.Str(&m->checksum) &&
          r.Str(&m->website_redirect) && ReadPairs(r, &m->metadata) && ReadPairs(r, &m->tags) &&
-         r.Str(&m->version_id) && r.Bool(&m->delete_marker) && r.U64(&m->version_seq) && r.done();
+         r.Str(&m->version_id) && r.Bool(&m->delete_marker) && r.U64(&m->version_seq) &&
+         ReadSizes(r, &m->part_sizes) && r.done();
 }
 
 std::string EncodeBucketInfo(const BucketInfo& b) {

@@ -47,6 +47,7 @@ struct ObjectMeta {
   std::string version_id;
   bool delete_marker = false;
   uint64_t version_seq = 0;  // orders a key's versions, oldest first
+  std::vector<uint64_t> part_sizes;  // of a multipart object, in order; empty otherwise
 };
 
 // The version id as S3 answers it: "null" for the null version.

@@ -36,6 +36,7 @@ int HttpStatusOf(std::string_view code) {
       {errors::kEntityTooSmall, 400},
       {errors::kInvalidPart, 400},
       {errors::kInvalidPartOrder, 400},
+      {errors::kInvalidPartNumber, 416},
       {errors::kMethodNotAllowed, 405},
       {errors::kNotImplemented, 501},
       {errors::kMissingContentLength, 411},

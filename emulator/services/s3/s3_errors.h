@@ -38,6 +38,7 @@ inline constexpr char kEntityTooLarge[] = "EntityTooLarge";
 inline constexpr char kEntityTooSmall[] = "EntityTooSmall";
 inline constexpr char kInvalidPart[] = "InvalidPart";
 inline constexpr char kInvalidPartOrder[] = "InvalidPartOrder";
+inline constexpr char kInvalidPartNumber[] = "InvalidPartNumber";
 inline constexpr char kMethodNotAllowed[] = "MethodNotAllowed";
 inline constexpr char kNotImplemented[] = "NotImplemented";
 inline constexpr char kInternalError[] = "InternalError";

@@ -115,6 +115,15 @@ Status ValidateKey(std::string_view key) {
   return Status::Ok();
 }
 
+Result<int> ParsePartNumber(std::string_view text) {
+  auto n = ParseUnsigned(text);
+  if (!n || *n < 1 || *n > 10000) {
+    return Status::Error(errors::kInvalidArgument,
+                         "Part number must be an integer between 1 and 10000, inclusive");
+  }
+  return int(*n);
+}
+
 Result<std::optional<ByteRange>> ParseRange(std::string_view header, uint64_t size) {
   std::optional<ByteRange> none;
   if (!StartsWith(header, "bytes=")) return none;

@@ -33,6 +33,9 @@ Status ValidateBucketName(std::string_view name);
 // KeyTooLongError over 1,024 bytes.
 Status ValidateKey(std::string_view key);
 
+// partNumber (GetObject, UploadPart): 1-10000, else InvalidArgument.
+Result<int> ParsePartNumber(std::string_view text);
+
 // A byte range of an object of `size` bytes: [first, last], inclusive.
 struct ByteRange {
   uint64_t first = 0;

@@ -120,3 +120,12 @@ TEST_CASE("s3 request: presigned URLs expire", "[s3]") {
   CHECK(CheckPresignedExpiry(req, signed_at).ok());
   CHECK(CheckPresignedExpiry(req, signed_at + 1000).code() == errors::kAccessDenied);
 }
+
+TEST_CASE("s3 request: part numbers are 1 to 10000", "[s3]") {
+  CHECK(*ParsePartNumber("1") == 1);
+  CHECK(*ParsePartNumber("10000") == 10000);
+  for (const char* bad : {"0", "10001", "-1", "", "1x", "x"}) {
+    INFO(bad);
+    CHECK(ParsePartNumber(bad).status().code() == errors::kInvalidArgument);
+  }
+}
