@@ -9,7 +9,7 @@ import subprocess
 import time
 import unittest
 
-from .harness import (EXAMPLE_HELLO, PY_APP, Emulator, Project, free_port, run_cli)
+from .harness import (EXAMPLE_HELLO, PY_APP, Emulator, Project, free_port, run_cli, wait_until)
 
 ERROR_PREFIX = "lambda-local: error:"
 
@@ -290,6 +290,17 @@ class AwsCliTest(unittest.TestCase):
         r, result, body = self.cli_invoke("HelloNode", "--invocation-type", "Event", payload="{}")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(result["StatusCode"], 202)
+
+    def test_an_upload_to_the_example_bucket_starts_hello_python(self):
+        src = self.project.path("upload.txt")
+        with open(src, "w") as f:
+            f.write("hello from the CLI")
+        r = self.emu.aws("s3", "cp", src, "s3://hello-uploads/dir/upload.txt")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # The function prints the record it was invoked with (asynchronously, as S3 does).
+        self.assertTrue(wait_until(lambda: "'key': 'dir/upload.txt'" in self.emu.output(), 30),
+                        self.emu.describe_output(20))
+        self.assertIn("'eventName': 'ObjectCreated:Put'", self.emu.output())
 
     def test_unknown_function(self):
         r, _, _ = self.cli_invoke("Nope", payload="{}")
