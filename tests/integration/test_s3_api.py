@@ -979,6 +979,29 @@ class AwsCliTest(S3TestCase):
         self.assertEqual(proc.returncode, 0, f"aws {' '.join(args)}\n{proc.stdout}\n{proc.stderr}")
         return proc.stdout
 
+    def test_cp_of_a_50_mib_file_goes_multipart_both_ways(self):
+        name = self.bucket("cli-big")
+        tmp = tempfile.mkdtemp(prefix="s3-cli-big-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        src, down = os.path.join(tmp, "big.bin"), os.path.join(tmp, "down.bin")
+        digest = hashlib.sha256()
+        with open(src, "wb") as f:
+            for _ in range(50):
+                chunk = os.urandom(1 << 20)
+                digest.update(chunk)
+                f.write(chunk)
+        self.aws("s3", "cp", "--no-progress", src, f"s3://{name}/big.bin")
+        head = json.loads(self.aws("s3api", "head-object", "--bucket", name, "--key", "big.bin"))
+        self.assertEqual(head["ContentLength"], 50 << 20)
+        self.assertRegex(head["ETag"], r'^"[0-9a-f]{32}-\d+"$')  # the CLI's 8 MiB parts
+        self.aws("s3", "cp", "--no-progress", f"s3://{name}/big.bin", down)
+        with open(down, "rb") as f:
+            got = hashlib.sha256()
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                got.update(chunk)
+        self.assertEqual(got.hexdigest(), digest.hexdigest())
+        self.s3.delete_object(Bucket=name, Key="big.bin")
+
     def test_mb_cp_ls_head_rm_rb(self):
         name = unique_bucket("cli")
         self.addCleanup(self.delete_bucket_quietly, name)
