@@ -1305,6 +1305,13 @@ class MultipartTest(S3TestCase):
         self.s3.complete_multipart_upload(Bucket=bucket, Key="copied", UploadId=upload, MultipartUpload={
             "Parts": [{"PartNumber": 1, "ETag": first}, {"PartNumber": 2, "ETag": second}]})
         self.assertEqual(self.s3.get_object(Bucket=bucket, Key="copied")["Body"].read(), source)
+        past_end = self.s3.create_multipart_upload(Bucket=bucket, Key="past-end")["UploadId"]
+        self.addCleanup(self.s3.abort_multipart_upload, Bucket=bucket, Key="past-end", UploadId=past_end)
+        with self.assertRaises(self.s3.exceptions.ClientError) as cm:
+            self.s3.upload_part_copy(Bucket=bucket, Key="past-end", UploadId=past_end, PartNumber=1,
+                                     CopySource={"Bucket": bucket, "Key": "source"},
+                                     CopySourceRange=f"bytes=0-{6 * self.MIB}")  # one byte past the end
+        self.assertEqual(cm.exception.response["Error"]["Code"], "InvalidArgument")
         aborted = self.s3.create_multipart_upload(Bucket=bucket, Key="never")["UploadId"]
         self.s3.upload_part(Bucket=bucket, Key="never", UploadId=aborted, PartNumber=1, Body=b"x")
         self.s3.abort_multipart_upload(Bucket=bucket, Key="never", UploadId=aborted)
@@ -1401,6 +1408,20 @@ class VersioningTest(S3TestCase):
         versions = self.s3.list_object_versions(Bucket=bucket)["Versions"]
         # The new null version replaced the old one; v1 is kept.
         self.assertEqual([(v["VersionId"], v["Size"]) for v in versions], [("null", 9), (v1, 7)])
+
+    def test_listing_edges(self):
+        bucket = self.versioned_bucket()
+        self.put(bucket, "photos/a", b"1")
+        self.put(bucket, "photos/a", b"2")
+        # A key marker that sorts before the prefix starts at the prefix.
+        listed = self.s3.list_object_versions(Bucket=bucket, Prefix="photos/", KeyMarker="a")
+        self.assertEqual(len(listed["Versions"]), 2)
+        for page in (self.s3.list_object_versions(Bucket=bucket, MaxKeys=0),
+                     self.s3.list_objects_v2(Bucket=bucket, MaxKeys=0)):
+            self.assertFalse(page["IsTruncated"], page)
+        status = raw_request(self.emu.port, "DELETE", f"/{bucket}?versioning").status
+        self.assertEqual(status, 405)
+        self.assertEqual(self.s3.get_bucket_versioning(Bucket=bucket)["Status"], "Enabled")
 
     def test_paging_and_delete_objects_by_version(self):
         bucket = self.versioned_bucket()

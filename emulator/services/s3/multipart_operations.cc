@@ -108,15 +108,20 @@ Status S3Service::UploadPart(S3Call& call) {
     // UploadPartCopy: a range (or all) of an existing object.
     auto from = CopySourceOf(source);
     if (!from.ok()) return from.status();
-    auto opened = objects_->OpenObject(from->bucket, from->key);
+    const std::string source_version = CopySourceVersionOf(source);
+    auto opened = objects_->OpenObject(from->bucket, from->key,
+                                       source_version.empty() ? nullptr : &source_version);
     if (!opened.ok()) return opened.status();
     const int fd = opened->fd;
     const ObjectMeta& src = opened->meta;
     ByteRange range{0, src.size == 0 ? 0 : src.size - 1};
     uint64_t length = src.size;
     if (std::string_view r = req.Header("x-amz-copy-source-range"); !r.empty()) {
+      // bytes=first-last, both given and inside the object (no clamping, unlike a GET).
       auto parsed = ParseRange(r, src.size);
-      if (!parsed.ok() || !*parsed || (*parsed)->last >= src.size) {
+      const size_t dash = r.find('-');
+      const auto last = dash == std::string_view::npos ? std::nullopt : ParseInt(r.substr(dash + 1));
+      if (!parsed.ok() || !*parsed || !last || uint64_t(*last) >= src.size) {
         close(fd);
         return Status::Error(errors::kInvalidArgument,
                              "The x-amz-copy-source-range value must be of the form "
@@ -200,6 +205,10 @@ Status S3Service::CompleteMultipartUpload(S3Call& call) {
   for (pugi::xml_node node : listed) {
     auto number = ParseInt(TextOf(ChildNamed(node, "PartNumber")));
     if (!number) return MalformedXml();
+    if (*number < 1 || *number > 10000) {
+      return Status::Error(errors::kInvalidArgument,
+                           "Part number must be an integer between 1 and 10000, inclusive");
+    }
     if (*number <= previous) {
       return Status::Error(errors::kInvalidPartOrder,
                            "The list of parts was not in ascending order. The parts list must be "
@@ -287,7 +296,7 @@ Status S3Service::ListParts(S3Call& call) {
   int64_t count = 0, last = 0;
   bool truncated = false;
   for (const auto& [number, part] : upload->parts) {
-    if (number <= marker) continue;
+    if (number <= marker || max_parts == 0) continue;
     if (count == max_parts) {
       truncated = true;
       break;

@@ -126,6 +126,11 @@ static Status CheckMetadataSize(const ObjectMeta& meta) {
   return Status::Ok();
 }
 
+std::string CopySourceVersionOf(std::string_view header) {
+  size_t at = header.find("?versionId=");
+  return at == std::string_view::npos ? std::string() : PercentDecode(header.substr(at + 11));
+}
+
 Result<S3Address> CopySourceOf(std::string_view header) {
   std::string_view source = header;
   if (size_t q = source.find('?'); q != std::string_view::npos) source = source.substr(0, q);
@@ -355,11 +360,7 @@ Status S3Service::CopyObject(S3Call& call) {
   HttpRequest& req = call.req;
   auto source = CopySourceOf(req.Header("x-amz-copy-source"));
   if (!source.ok()) return source.status();
-  std::string source_version;
-  if (std::string_view header = req.Header("x-amz-copy-source");
-      header.find("?versionId=") != std::string_view::npos) {
-    source_version = PercentDecode(header.substr(header.find("?versionId=") + 11));
-  }
+  const std::string source_version = CopySourceVersionOf(req.Header("x-amz-copy-source"));
   auto src = objects_->HeadObject(source->bucket, source->key,
                                   source_version.empty() ? nullptr : &source_version);
   if (!src.ok()) {
@@ -399,7 +400,26 @@ Status S3Service::CopyObject(S3Call& call) {
   if (req.Header("x-amz-tagging-directive") == "REPLACE") {
     meta.tags = TagsOfHeader(req.Header("x-amz-tagging"));
   }
+  // The source may be overwritten or deleted meanwhile, its file removed: look again.
   auto blob = objects_->LinkBlob(src->blob);
+  for (int attempt = 0; !blob.ok() && attempt < 3; ++attempt) {
+    auto again = objects_->HeadObject(source->bucket, source->key,
+                                      source_version.empty() ? nullptr : &source_version);
+    if (!again.ok()) return again.status();
+    meta.blob.clear();
+    blob = objects_->LinkBlob(again->blob);
+    if (blob.ok() && again->etag != src->etag) {
+      // A newer source: copy it whole, as if the copy had come after the overwrite.
+      ObjectMeta replaced = *again;
+      replaced.last_modified_ms = meta.last_modified_ms;
+      if (directive == "REPLACE") {
+        ReadObjectHeaders(req, replaced);
+        replaced.content_encoding = req.Header("content-encoding");
+      }
+      replaced.tags = meta.tags;
+      meta = std::move(replaced);
+    }
+  }
   if (!blob.ok()) return blob.status();
   meta.blob = *blob;
   meta.last_modified_ms = NowEpochMs();

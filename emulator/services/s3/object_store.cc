@@ -347,9 +347,12 @@ void ObjectStore::PutObjectRow(StateBatch& batch, const std::string& bucket,
 
 Status ObjectStore::Save(StateStore::Ticket ticket, const std::vector<std::string>& garbage) {
   if (Status s = state_->Wait(ticket); !s.ok()) {
-    // Unsaved: the files stay, so that the index on disk still finds what it names.
+    // Unsaved: the index in memory is ahead of the one on disk from now on, so no file is
+    // removed any more (the one on disk may still name it); the next start removes strays.
+    unsaved_ = true;
     return Internal("could not save the change to its state folder: " + s.message());
   }
+  if (unsaved_) return Status::Ok();
   for (const std::string& blob : garbage) RemoveBlob(blob);
   return Status::Ok();
 }
@@ -725,7 +728,10 @@ Result<VersionPage> ObjectStore::ListVersions(const std::string& bucket_name,
   size_t count = 0;
   std::string from = std::max(q.prefix, q.key_marker);
   bool skip_to_version = !q.key_marker.empty() && !q.version_marker.empty();
-  if (!q.key_marker.empty() && q.version_marker.empty()) from = q.key_marker + '\0';
+  if (!q.key_marker.empty() && q.version_marker.empty()) {
+    from = std::max(q.prefix, q.key_marker + '\0');
+  }
+  if (q.max_keys == 0) return page;  // nothing asked for: not truncated, as S3 answers
   while (auto key = next_key(from)) {
     if (key->compare(0, q.prefix.size(), q.prefix) != 0) break;
     if (!q.delimiter.empty()) {
@@ -809,6 +815,7 @@ Result<ListPage> ObjectStore::List(const std::string& bucket_name, const ListQue
   if (bucket == buckets_.end()) return NoSuchBucket();
   const auto& objects = bucket->second.objects;
   ListPage page;
+  if (q.max_keys == 0) return page;  // nothing asked for: not truncated, as S3 answers
   auto it = objects.lower_bound(q.prefix);
   if (!q.after.empty() && q.after >= q.prefix) it = objects.upper_bound(q.after);
   size_t count = 0;

@@ -9,6 +9,7 @@
 // body is read or written.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -280,6 +281,7 @@ class ObjectStore {
   std::map<std::string, Bucket> buckets_;  // guarded by mu_
   std::map<std::string, Upload> uploads_;  // by id; guarded by mu_
   uint64_t next_seq_;                      // guarded by mu_
+  std::atomic<bool> unsaved_{false};       // a commit failed: remove no file any more
 };
 
 // The encodings of the index rows, exposed for tests.

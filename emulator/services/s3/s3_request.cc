@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -223,6 +224,10 @@ Status CheckConditions(const Conditions& c, std::string_view etag, int64_t last_
   return Status::Ok();
 }
 
+namespace {
+constexpr uint64_t kMaxPresignedSeconds = 7 * 24 * 3600;  // SigV4's limit: a week
+}  // namespace
+
 Status CheckPresignedExpiry(const HttpRequest& req, int64_t now_ms) {
   auto expired = [] {
     return Status::Error(errors::kAccessDenied, "Request has expired");
@@ -234,13 +239,18 @@ Status CheckPresignedExpiry(const HttpRequest& req, int64_t now_ms) {
       return Status::Error(errors::kAuthorizationQueryParametersError,
                            "X-Amz-Date and X-Amz-Expires must be given in a presigned URL");
     }
+    if (*seconds > kMaxPresignedSeconds) {
+      return Status::Error(errors::kAuthorizationQueryParametersError,
+                           "X-Amz-Expires must be less than a week (in seconds) that is 604800");
+    }
     if (now_ms > signed_at + int64_t(*seconds) * 1000) return expired();
     return Status::Ok();
   }
   if (req.HasParam("AWSAccessKeyId") && req.HasParam("Signature") && req.HasParam("Expires")) {
     auto expires = ParseUnsigned(req.Param("Expires"));
     if (!expires) return expired();
-    if (now_ms > int64_t(*expires) * 1000) return expired();
+    // Seconds since the epoch; past what milliseconds can hold is far in the future.
+    if (*expires <= uint64_t(INT64_MAX / 1000) && now_ms > int64_t(*expires) * 1000) return expired();
   }
   return Status::Ok();
 }

@@ -116,6 +116,11 @@ TEST_CASE("s3 request: presigned URLs expire", "[s3]") {
   Status expired = CheckPresignedExpiry(req, signed_at + 60001);
   CHECK(expired.code() == errors::kAccessDenied);
   CHECK(expired.message() == "Request has expired");
+  req.params = {{"X-Amz-Credential", "a/b"}, {"X-Amz-Date", "20240101T000000Z"},
+                {"X-Amz-Expires", "9223372036854775807"}};
+  CHECK(CheckPresignedExpiry(req, signed_at).code() == errors::kAuthorizationQueryParametersError);
+  req.params = {{"AWSAccessKeyId", "AKID"}, {"Signature", "x"}, {"Expires", "18446744073709551615"}};
+  CHECK(CheckPresignedExpiry(req, signed_at).ok());
   req.params = {{"AWSAccessKeyId", "AKID"}, {"Signature", "x"}, {"Expires", "1704067200"}};
   CHECK(CheckPresignedExpiry(req, signed_at).ok());
   CHECK(CheckPresignedExpiry(req, signed_at + 1000).code() == errors::kAccessDenied);

@@ -151,6 +151,7 @@ Status S3Service::Dispatch(S3Call& call) {
   if (a.key.empty()) {
     if (req.HasParam("notification") && method == "PUT") return PutNotificationConfiguration(call);
     if (req.HasParam("versioning") && method == "PUT") return PutBucketVersioning(call);
+    if (req.HasParam("versioning") && method != "GET") return MethodNotAllowed();
     if (req.HasParam("versions")) {
       if (method == "GET") return ListObjectVersions(call);
       return MethodNotAllowed();

@@ -99,6 +99,8 @@ class S3Service {
 void ReadObjectHeaders(const HttpRequest& req, ObjectMeta& meta);
 // x-amz-copy-source: "/bucket/key" or "bucket/key", URL-encoded, maybe with "?versionId=".
 Result<S3Address> CopySourceOf(std::string_view header);
+// The versionId of x-amz-copy-source, or "" when it names none.
+std::string CopySourceVersionOf(std::string_view header);
 
 // Reads the whole (small, XML) body of a request; EntityTooLarge over `max_bytes`.
 Result<std::string> ReadSmallBody(HttpRequest& req, size_t max_bytes = 1 << 20);

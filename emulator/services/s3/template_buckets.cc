@@ -41,7 +41,7 @@ Status ProvisionBuckets(const LoadedTemplate& loaded, S3Service& s3, Notifier& n
       XmlWriter x;
       x.Open("VersioningConfiguration", true).Leaf("Status", bucket.versioning);
       x.Close("VersioningConfiguration");
-      if (Status s = objects.SetBucketSetting(bucket.name, "versioning", x.Take()); !s.ok()) {
+      if (Status s = objects.SetVersioning(bucket.name, bucket.versioning, x.Take()); !s.ok()) {
         return invalid(s);
       }
     }
