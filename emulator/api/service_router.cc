@@ -1,5 +1,7 @@
 #include "api/service_router.h"
 
+#include "services/s3/s3_request.h"
+
 #include "base/strings.h"
 
 namespace ll {
@@ -50,16 +52,7 @@ std::string CredentialScopeService(std::string_view authorization) {
   return std::string(scope.substr(slashes[2] + 1, slashes[3] - slashes[2] - 1));
 }
 
-bool IsBucketHost(std::string_view host) {
-  if (!host.empty() && host.front() == '[') return false;  // an IPv6 literal
-  if (size_t colon = host.rfind(':'); colon != std::string_view::npos) host = host.substr(0, colon);
-  size_t dot = host.find('.');
-  if (dot == std::string_view::npos || dot == 0) return false;
-  std::string_view rest = host.substr(dot + 1);
-  if (rest == "localhost" || rest == "s3.localhost") return true;
-  // <bucket>.s3.amazonaws.com, <bucket>.s3.<region>.amazonaws.com, <bucket>.s3-<region>...
-  return EndsWith(rest, ".amazonaws.com") && StartsWith(rest, "s3");
-}
+bool IsBucketHost(std::string_view host) { return !s3::BucketOfVirtualHost(host).empty(); }
 
 ServiceRoute RouteRequest(const RouteInputs& in) {
   auto routed = [&](std::string service) {

@@ -38,7 +38,7 @@ struct RouteInputs {
 };
 
 // True for a Host that names an S3 bucket: "<bucket>.localhost", "<bucket>.s3.localhost",
-// "<bucket>.s3[.<region>].amazonaws.com" (any port).
+// "<bucket>.s3[.<region>].amazonaws.com" (any port); S3's own rule (s3::BucketOfVirtualHost).
 bool IsBucketHost(std::string_view host);
 
 ServiceRoute RouteRequest(const RouteInputs& in);

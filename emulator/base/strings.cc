@@ -144,6 +144,13 @@ std::string JsonQuote(std::string_view s) {
   return out;
 }
 
+std::string PrefixEnd(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
+  if (!end.empty()) end.back() = char(static_cast<unsigned char>(end.back()) + 1);
+  return end;
+}
+
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }

@@ -28,6 +28,9 @@ std::string DatePathUtc(std::chrono::system_clock::time_point t);
 std::string JsonQuote(std::string_view s);
 
 bool StartsWith(std::string_view s, std::string_view prefix);
+// The smallest string greater than every string that starts with `prefix` (bytewise); "" when
+// there is none (the prefix is empty or all 0xff bytes). For range scans by prefix.
+std::string PrefixEnd(std::string_view prefix);
 bool EndsWith(std::string_view s, std::string_view suffix);
 
 }  // namespace ll

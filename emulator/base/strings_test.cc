@@ -33,3 +33,10 @@ TEST_CASE("IsoTimestampUtc formats milliseconds") {
   CHECK(IsoTimestampUtc(t) == "2019-06-05T19:30:03.173Z");
   CHECK(DatePathUtc(t) == "2019/06/05");
 }
+
+TEST_CASE("PrefixEnd bounds every string with the prefix", "[strings]") {
+  CHECK(ll::PrefixEnd("abc") == "abd");
+  CHECK(ll::PrefixEnd(std::string("a\xff\xff", 3)) == "b");
+  CHECK(ll::PrefixEnd(std::string("\xff", 1)).empty());
+  CHECK(ll::PrefixEnd("").empty());
+}

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "base/strings.h"
+
 namespace ll {
 namespace {
 
@@ -28,15 +30,6 @@ constexpr char kSchema[] =
     "  value BLOB NOT NULL,"
     "  PRIMARY KEY (section, key)"
     ") WITHOUT ROWID";
-
-// The smallest key greater than every key starting with `prefix`; "" when there is none (the
-// prefix is empty or all 0xff bytes).
-std::string PrefixEnd(std::string_view prefix) {
-  std::string end(prefix);
-  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
-  if (!end.empty()) end.back() = char(static_cast<unsigned char>(end.back()) + 1);
-  return end;
-}
 
 void BindBlob(sqlite3_stmt* stmt, int index, std::string_view bytes) {
   // A zero-length blob, not NULL, for an empty value.

@@ -36,13 +36,9 @@ Status InvalidArgument(std::string message) {
 // max-keys: 0-1000 (more is taken as 1000, as S3 does); 1000 when absent.
 Status ReadMaxKeys(const HttpRequest& req, size_t* max_keys) {
   if (!req.HasParam("max-keys")) return Status::Ok();
-  const std::string text = req.Param("max-keys");
-  int64_t n = -1;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || end != text.data() + text.size() || n < 0) {
-    return InvalidArgument("Provided max-keys not an integer or within integer range");
-  }
-  *max_keys = size_t(std::min<int64_t>(n, 1000));
+  auto n = ParseUnsigned(req.Param("max-keys"));
+  if (!n) return InvalidArgument("Provided max-keys not an integer or within integer range");
+  *max_keys = size_t(std::min<uint64_t>(*n, 1000));
   return Status::Ok();
 }
 

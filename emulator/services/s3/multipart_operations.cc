@@ -28,18 +28,6 @@ Status MalformedXml() {
                        "published schema");
 }
 
-std::optional<int64_t> ParseInt(std::string_view text) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return v;
-}
-
-std::string Unquoted(std::string_view etag) {
-  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
-  return std::string(etag);
-}
-
 void WriteOwner(XmlWriter& x, std::string_view element) {
   x.Open(element).Leaf("ID", kOwnerId).Leaf("DisplayName", kOwnerName).Close(element);
 }
@@ -71,7 +59,7 @@ Status S3Service::Multipart(S3Call& call) {
 Status S3Service::CreateMultipartUpload(S3Call& call) {
   HttpRequest& req = call.req;
   ObjectMeta meta;
-  ReadObjectHeaders(req, meta);
+  if (Status s = ReadObjectHeaders(req, meta); !s.ok()) return s;
   meta.content_encoding = req.Header("content-encoding");
   meta.tags = ParseQuery(req.Header("x-amz-tagging"));
   if (std::string_view algorithm = req.Header("x-amz-checksum-algorithm"); !algorithm.empty()) {
@@ -120,7 +108,7 @@ Status S3Service::UploadPart(S3Call& call) {
       // bytes=first-last, both given and inside the object (no clamping, unlike a GET).
       auto parsed = ParseRange(r, src.size);
       const size_t dash = r.find('-');
-      const auto last = dash == std::string_view::npos ? std::nullopt : ParseInt(r.substr(dash + 1));
+      const auto last = dash == std::string_view::npos ? std::nullopt : ParseUnsigned(r.substr(dash + 1));
       if (!parsed.ok() || !*parsed || !last || uint64_t(*last) >= src.size) {
         close(fd);
         return Status::Error(errors::kInvalidArgument,
@@ -203,7 +191,7 @@ Status S3Service::CompleteMultipartUpload(S3Call& call) {
   std::vector<const StoredPart*> parts;
   int previous = 0;
   for (pugi::xml_node node : listed) {
-    auto number = ParseInt(TextOf(ChildNamed(node, "PartNumber")));
+    auto number = ParseUnsigned(TextOf(ChildNamed(node, "PartNumber")));
     if (!number) return MalformedXml();
     if (*number < 1 || *number > 10000) {
       return Status::Error(errors::kInvalidArgument,
@@ -217,7 +205,7 @@ Status S3Service::CompleteMultipartUpload(S3Call& call) {
     previous = int(*number);
     auto it = upload->parts.find(int(*number));
     if (it == upload->parts.end() ||
-        Unquoted(TextOf(ChildNamed(node, "ETag"))) != Unquoted(Md5Etag(it->second.md5))) {
+        UnquotedEtag(TextOf(ChildNamed(node, "ETag"))) != UnquotedEtag(Md5Etag(it->second.md5))) {
       return Status::Error(errors::kInvalidPart,
                            "One or more of the specified parts could not be found.  The part may "
                            "not have been uploaded, or the specified entity tag may not match the "
@@ -288,8 +276,12 @@ Status S3Service::ListParts(S3Call& call) {
   auto upload = objects_->GetUpload(id, a.bucket, a.key);
   if (!upload.ok()) return upload.status();
   int64_t max_parts = 1000, marker = 0;
-  if (req.HasParam("max-parts")) max_parts = std::clamp<int64_t>(ParseInt(req.Param("max-parts")).value_or(1000), 0, 1000);
-  if (req.HasParam("part-number-marker")) marker = ParseInt(req.Param("part-number-marker")).value_or(0);
+  if (req.HasParam("max-parts")) {
+    max_parts = int64_t(std::min<uint64_t>(ParseUnsigned(req.Param("max-parts")).value_or(1000), 1000));
+  }
+  if (req.HasParam("part-number-marker")) {
+    marker = int64_t(std::min<uint64_t>(ParseUnsigned(req.Param("part-number-marker")).value_or(0), 10000));
+  }
   XmlWriter x;
   x.Open("ListPartsResult", true).Leaf("Bucket", a.bucket).Leaf("Key", a.key).Leaf("UploadId", id);
   x.Number("PartNumberMarker", uint64_t(marker));

@@ -7,6 +7,7 @@
 #include <pugixml.hpp>
 
 #include "base/strings.h"
+#include "services/s3/s3_xml.h"
 
 namespace ll::s3 {
 namespace {
@@ -51,12 +52,6 @@ KindNames NamesOf(TargetKind kind) {
     case TargetKind::kTopic: return {"TopicConfiguration", "Topic", "sns"};
   }
   return {};
-}
-
-std::string_view LocalName(const pugi::xml_node& node) {
-  std::string_view name = node.name();
-  size_t colon = name.rfind(':');
-  return colon == std::string_view::npos ? name : name.substr(colon + 1);
 }
 
 std::string_view Trim(std::string_view s) {
@@ -199,16 +194,7 @@ std::optional<NotificationError> Overlap(const NotificationTarget& a, const Noti
 }
 
 void AppendElement(std::string& out, std::string_view name, std::string_view text) {
-  out.append("<").append(name).append(">");
-  for (char c : text) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '"') out += "&quot;";
-    else if (c == '\r') out += "&#13;";
-    else out += c;
-  }
-  out.append("</").append(name).append(">");
+  out += XmlElement(name, text);
 }
 
 void AppendTarget(std::string& out, const NotificationTarget& t) {
@@ -251,11 +237,6 @@ void Wrapped(Writer& w, std::string_view key, std::string_view inner_key, std::s
 void StartObject(Writer& w, std::string_view key) {
   Str(w, key);
   w.StartObject();
-}
-
-std::string_view Unquoted(std::string_view etag) {
-  bool quoted = etag.size() >= 2 && etag.front() == '"' && etag.back() == '"';
-  return quoted ? etag.substr(1, etag.size() - 2) : etag;
 }
 
 }  // namespace
@@ -407,7 +388,7 @@ std::string BuildEventRecordJson(const S3EventInfo& info) {
     Str(w, "size");
     w.Uint64(info.size);
   }
-  if (!removal) Field(w, "eTag", Unquoted(info.etag));
+  if (!removal) Field(w, "eTag", UnquotedEtag(info.etag));
   if (info.version_id) Field(w, "versionId", *info.version_id);
   if (!metadata_change) Field(w, "sequencer", info.sequencer);
   for (int i = 0; i < 3; ++i) w.EndObject();  // object, s3, the record

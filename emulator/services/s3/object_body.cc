@@ -11,6 +11,7 @@
 #include "services/s3/aws_chunked.h"
 #include "services/s3/checksums.h"
 #include "services/s3/s3_errors.h"
+#include "services/s3/s3_request.h"
 
 namespace ll::s3 {
 namespace {
@@ -26,13 +27,6 @@ Status Incomplete() {
 Status TooLarge() {
   return Status::Error(errors::kEntityTooLarge,
                        "Your proposed upload exceeds the maximum allowed size");
-}
-
-std::optional<uint64_t> ParseLength(std::string_view text) {
-  uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return v;
 }
 
 // The checksum a request asks for: its algorithm, and the value sent in a header (or "" when
@@ -114,7 +108,7 @@ Result<ReceivedBody> ReceiveBody(HttpRequest& req, ObjectStore& store, uint64_t 
   out.content_encoding = StripAwsChunkedEncoding(req.Header("content-encoding"));
   std::optional<uint64_t> decoded_length;
   if (std::string_view d = req.Header("x-amz-decoded-content-length"); !d.empty()) {
-    decoded_length = ParseLength(d);
+    decoded_length = ParseUnsigned(d);
     if (!decoded_length) return Incomplete();
     if (*decoded_length > max_bytes) return TooLarge();
   }

@@ -101,7 +101,7 @@ class FileCloser {
 
 }  // namespace
 
-void ReadObjectHeaders(const HttpRequest& req, ObjectMeta& meta) {
+Status ReadObjectHeaders(const HttpRequest& req, ObjectMeta& meta) {
   meta.content_type = req.Header("content-type");
   meta.content_disposition = req.Header("content-disposition");
   meta.content_language = req.Header("content-language");
@@ -114,9 +114,6 @@ void ReadObjectHeaders(const HttpRequest& req, ObjectMeta& meta) {
   for (const auto& [name, value] : req.headers) {
     if (StartsWith(name, "x-amz-meta-")) meta.metadata.emplace_back(name.substr(11), value);
   }
-}
-
-static Status CheckMetadataSize(const ObjectMeta& meta) {
   size_t bytes = 0;
   for (const auto& [name, value] : meta.metadata) bytes += name.size() + value.size();
   if (bytes > kMaxUserMetadataBytes) {
@@ -155,8 +152,7 @@ Status S3Service::PutObject(S3Call& call) {
                          "You must provide the Content-Length HTTP header.");
   }
   ObjectMeta meta;
-  ReadObjectHeaders(req, meta);
-  if (Status s = CheckMetadataSize(meta); !s.ok()) return s;
+  if (Status s = ReadObjectHeaders(req, meta); !s.ok()) return s;
   meta.tags = TagsOfHeader(req.Header("x-amz-tagging"));
   auto body = ReceiveBody(req, *objects_, kMaxPutBytes);
   if (!body.ok()) return body.status();
@@ -391,8 +387,7 @@ Status S3Service::CopyObject(S3Call& call) {
   }
   ObjectMeta meta = *src;
   if (directive == "REPLACE") {
-    ReadObjectHeaders(req, meta);
-    if (Status s = CheckMetadataSize(meta); !s.ok()) return s;
+    if (Status s = ReadObjectHeaders(req, meta); !s.ok()) return s;
     meta.content_encoding = req.Header("content-encoding");
   } else if (std::string_view sc = req.Header("x-amz-storage-class"); !sc.empty()) {
     meta.storage_class = sc == "STANDARD" ? "" : std::string(sc);
@@ -406,14 +401,13 @@ Status S3Service::CopyObject(S3Call& call) {
     auto again = objects_->HeadObject(source->bucket, source->key,
                                       source_version.empty() ? nullptr : &source_version);
     if (!again.ok()) return again.status();
-    meta.blob.clear();
     blob = objects_->LinkBlob(again->blob);
     if (blob.ok() && again->etag != src->etag) {
       // A newer source: copy it whole, as if the copy had come after the overwrite.
       ObjectMeta replaced = *again;
       replaced.last_modified_ms = meta.last_modified_ms;
       if (directive == "REPLACE") {
-        ReadObjectHeaders(req, replaced);
+        (void)ReadObjectHeaders(req, replaced);  // checked above, on the same headers
         replaced.content_encoding = req.Header("content-encoding");
       }
       replaced.tags = meta.tags;

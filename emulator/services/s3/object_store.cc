@@ -56,14 +56,6 @@ bool ReadSizes(RecordReader& r, std::vector<uint64_t>* sizes) {
   return true;
 }
 
-// The smallest string greater than every string that starts with `prefix` ("" when none).
-std::string PrefixEnd(std::string_view prefix) {
-  std::string end(prefix);
-  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
-  if (!end.empty()) end.back() = char(static_cast<unsigned char>(end.back()) + 1);
-  return end;
-}
-
 }  // namespace
 
 // ---- encodings ----

@@ -13,7 +13,6 @@
 #include "services/s3/s3_xml.h"
 
 namespace ll::s3 {
-namespace {
 
 std::optional<uint64_t> ParseUnsigned(std::string_view text) {
   uint64_t v = 0;
@@ -22,8 +21,7 @@ std::optional<uint64_t> ParseUnsigned(std::string_view text) {
   return v;
 }
 
-// The bucket of a virtual host, or "".
-std::string_view BucketOfHost(std::string_view host) {
+std::string_view BucketOfVirtualHost(std::string_view host) {
   if (host.empty() || host.front() == '[') return {};
   if (size_t colon = host.rfind(':'); colon != std::string_view::npos) host = host.substr(0, colon);
   for (std::string_view suffix : {".s3.localhost", ".localhost"}) {
@@ -39,6 +37,8 @@ std::string_view BucketOfHost(std::string_view host) {
   }
   return {};
 }
+
+namespace {
 
 bool IsIpv4(std::string_view name) {
   int parts = 0;
@@ -68,7 +68,7 @@ int64_t ParseAmzDate(std::string_view text) {  // 20240101T000000Z, -1 when inva
 
 S3Address AddressOf(std::string_view host, std::string_view path) {
   S3Address a;
-  if (std::string_view bucket = BucketOfHost(host); !bucket.empty()) {
+  if (std::string_view bucket = BucketOfVirtualHost(host); !bucket.empty()) {
     a.bucket = bucket;
     if (!path.empty() && path.front() == '/') path.remove_prefix(1);
     a.key = path;

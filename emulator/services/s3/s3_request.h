@@ -15,6 +15,13 @@ namespace ll::s3 {
 
 inline constexpr size_t kMaxKeyBytes = 1024;
 
+// A decimal number with nothing around it ("12"); nullopt for "", "-1", "1x", or an overflow.
+std::optional<uint64_t> ParseUnsigned(std::string_view text);
+// The bucket a virtual host names ("<bucket>.localhost[:port]", "<bucket>.s3.localhost",
+// "<bucket>.s3[.<region>].amazonaws.com"), or "" for any other host. The front's router uses
+// the same rule to send such requests to S3.
+std::string_view BucketOfVirtualHost(std::string_view host);
+
 struct S3Address {
   std::string bucket;  // "" for the service itself (ListBuckets)
   std::string key;     // "" for the bucket itself

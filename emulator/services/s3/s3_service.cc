@@ -102,12 +102,6 @@ Status S3Service::PutNotificationConfiguration(S3Call& call) {
   return Status::Ok();
 }
 
-std::string XmlElement(std::string_view name, std::string_view value) {
-  std::string out = "<" + std::string(name) + ">";
-  AppendXmlEscaped(out, value);
-  return out + "</" + std::string(name) + ">";
-}
-
 Result<std::string> ReadSmallBody(HttpRequest& req, size_t max_bytes) {
   if (Status read = ReadBody(req, max_bytes); !read.ok()) {
     if (read.code() == kHttpRequestTooLarge) {

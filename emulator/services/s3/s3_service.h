@@ -34,8 +34,6 @@ struct S3Call {
   std::string error_extra_xml;  // an operation's extra error elements, escaped
 };
 
-// <name>value</name>, escaped: for S3Call::error_extra_xml.
-std::string XmlElement(std::string_view name, std::string_view value);
 
 class S3Service {
  public:
@@ -96,7 +94,8 @@ class S3Service {
 };
 
 // The headers of a PUT (or of a copy that replaces them) S3 keeps with an object.
-void ReadObjectHeaders(const HttpRequest& req, ObjectMeta& meta);
+// MetadataTooLarge over 2 KB of x-amz-meta-* names and values.
+Status ReadObjectHeaders(const HttpRequest& req, ObjectMeta& meta);
 // x-amz-copy-source: "/bucket/key" or "bucket/key", URL-encoded, maybe with "?versionId=".
 Result<S3Address> CopySourceOf(std::string_view header);
 // The versionId of x-amz-copy-source, or "" when it names none.

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "base/strings.h"
+
 namespace ll::s3 {
 
 XmlWriter::XmlWriter() { out_ = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"; }
@@ -76,27 +78,29 @@ std::optional<pugi::xml_document> ParseXml(std::string_view body) {
   return doc;
 }
 
-namespace {
-
-std::string_view LocalName(const char* name) {
-  std::string_view n(name);
+std::string_view LocalName(const pugi::xml_node& node) {
+  std::string_view n(node.name());
   if (size_t colon = n.find(':'); colon != std::string_view::npos) n = n.substr(colon + 1);
   return n;
 }
 
-}  // namespace
+std::string XmlElement(std::string_view name, std::string_view text) {
+  std::string out = "<" + std::string(name) + ">";
+  AppendXmlEscaped(out, text);
+  return out + "</" + std::string(name) + ">";
+}
 
 std::vector<pugi::xml_node> ChildrenNamed(pugi::xml_node node, std::string_view name) {
   std::vector<pugi::xml_node> out;
   for (pugi::xml_node child : node.children()) {
-    if (child.type() == pugi::node_element && LocalName(child.name()) == name) out.push_back(child);
+    if (child.type() == pugi::node_element && LocalName(child) == name) out.push_back(child);
   }
   return out;
 }
 
 pugi::xml_node ChildNamed(pugi::xml_node node, std::string_view name) {
   for (pugi::xml_node child : node.children()) {
-    if (child.type() == pugi::node_element && LocalName(child.name()) == name) return child;
+    if (child.type() == pugi::node_element && LocalName(child) == name) return child;
   }
   return {};
 }
@@ -104,11 +108,7 @@ pugi::xml_node ChildNamed(pugi::xml_node node, std::string_view name) {
 std::string TextOf(pugi::xml_node node) { return node ? node.text().get() : ""; }
 
 std::string XmlTimestamp(int64_t epoch_ms) {
-  time_t seconds = time_t(epoch_ms / 1000);
-  struct tm t;
-  gmtime_r(&seconds, &t);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", t.tm_year + 1900, t.tm_mon + 1,
-                     t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, int(epoch_ms % 1000));
+  return IsoTimestampUtc(std::chrono::system_clock::time_point(std::chrono::milliseconds(epoch_ms)));
 }
 
 std::string HttpDate(int64_t epoch_ms) {

@@ -38,8 +38,18 @@ class XmlWriter {
 // `text` with &, <, >, ", ' and CR, LF escaped as S3 escapes them.
 void AppendXmlEscaped(std::string& out, std::string_view text);
 
+// <name>text</name>, text escaped (as AppendXmlEscaped does).
+std::string XmlElement(std::string_view name, std::string_view text);
+// An ETag without its double quotes (they are optional where a client sends one).
+inline std::string_view UnquotedEtag(std::string_view etag) {
+  const bool quoted = etag.size() >= 2 && etag.front() == '"' && etag.back() == '"';
+  return quoted ? etag.substr(1, etag.size() - 2) : etag;
+}
+
 // A request body parsed; nullopt when it is not well-formed XML.
 std::optional<pugi::xml_document> ParseXml(std::string_view body);
+// An element's name without its namespace prefix ("s3:Event" -> "Event").
+std::string_view LocalName(const pugi::xml_node& node);
 // Element names without their namespace prefix: the children of `node` called `name`.
 std::vector<pugi::xml_node> ChildrenNamed(pugi::xml_node node, std::string_view name);
 pugi::xml_node ChildNamed(pugi::xml_node node, std::string_view name);

@@ -40,12 +40,9 @@ Status ReadS3Event(const TemplateContext& context, const Resource& function,
   target.arn = fmt::format("arn:aws:lambda:{}:{}:function:{}", context.options.region,
                            context.options.account_id, function.name);
   target.id = event_id;
-  const YAML::Node& events = props["Events"];
-  for (const auto& item : events.IsSequence() ? events : YAML::Node(std::vector<YAML::Node>{events})) {
-    auto name = context.resolver.Eval(item);
-    if (!name.ok()) return TemplateError(event_id + ": Events: " + name.status().message());
-    target.events.push_back(*name);
-  }
+  auto events = EvalStringOrList(context.resolver, props["Events"]);
+  if (!events.ok()) return TemplateError(event_id + ": Events: " + events.status().message());
+  target.events = std::move(*events);
   if (Status s = ReadS3KeyFilter(context.resolver, props["Filter"], target); !s.ok()) {
     return TemplateError(event_id + ": " + s.message());
   }

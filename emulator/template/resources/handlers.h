@@ -19,6 +19,9 @@ Status LoadSqsQueue(const TemplateContext& context, const Resource& resource, Lo
 // s3_bucket.cc
 Result<ResourceSymbols> NameS3Bucket(const TemplateContext& context, const Resource& resource);
 Status LoadS3Bucket(const TemplateContext& context, const Resource& resource, LoadedTemplate& out);
+// A property that is one string or a list of strings (an S3 notification's Event, a SAM S3
+// event's Events), evaluated.
+Result<std::vector<std::string>> EvalStringOrList(const Resolver& resolver, const YAML::Node& node);
 // The filter rules of a notification (Filter: S3Key: Rules: [{Name, Value}]) into `target`.
 Status ReadS3KeyFilter(const Resolver& resolver, const YAML::Node& filter, BucketTarget& target);
 // event_source_mapping.cc

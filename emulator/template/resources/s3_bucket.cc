@@ -23,7 +23,9 @@ std::string GeneratedBucketName(const TemplateContext& context, const std::strin
   return fmt::format("{}-{:08x}", name.empty() ? "bucket" : name, hash);
 }
 
-Result<std::vector<std::string>> Strings(const Resolver& resolver, const YAML::Node& node) {
+}  // namespace
+
+Result<std::vector<std::string>> EvalStringOrList(const Resolver& resolver, const YAML::Node& node) {
   std::vector<std::string> out;
   if (node.IsSequence()) {
     for (const auto& item : node) {
@@ -38,8 +40,6 @@ Result<std::vector<std::string>> Strings(const Resolver& resolver, const YAML::N
   }
   return out;
 }
-
-}  // namespace
 
 Status ReadS3KeyFilter(const Resolver& resolver, const YAML::Node& filter, BucketTarget& target) {
   if (!filter || !filter.IsMap() || !filter["S3Key"] || !filter["S3Key"]["Rules"]) {
@@ -108,7 +108,7 @@ Status LoadS3Bucket(const TemplateContext& context, const Resource& resource, Lo
           auto arn = context.resolver.Eval(c[kind.second]);
           if (!arn.ok()) return TemplateError(where + ": " + list + ": " + arn.status().message());
           target.arn = *arn;
-          auto events = Strings(context.resolver, c["Event"]);
+          auto events = EvalStringOrList(context.resolver, c["Event"]);
           if (!events.ok()) return TemplateError(where + ": Event: " + events.status().message());
           target.events = *events;
           if (Status s = ReadS3KeyFilter(context.resolver, c["Filter"], target); !s.ok()) {
