@@ -72,6 +72,8 @@ ServiceRoute RouteRequest(const RouteInputs& in) {
   }
   if (in.sigv2_presigned || IsBucketHost(in.host)) return routed("s3");
   if (IsLambdaPath(in.path)) return routed("lambda");
+  // SNS's signing certificate, where SigningCertURL points (no bucket name has capitals).
+  if (StartsWith(in.path, "/SimpleNotificationService-")) return routed("sns");
   if (in.content_type.find("x-www-form-urlencoded") != std::string_view::npos) {
     if (!in.body_known) {
       ServiceRoute later{"", WireProtocol::kQuery, true, true};

@@ -10,6 +10,7 @@
 #include "model/error_names.h"
 #include "api/lambda_service.h"
 #include "services/s3/install.h"
+#include "services/sns/install.h"
 #include "services/sqs/install.h"
 
 namespace ll {
@@ -138,6 +139,7 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   InstallLambda(services, std::move(invoke), std::move(control_plane));
   sqs::InstallSqs(services);
   if (Status installed = s3::InstallS3(services); !installed.ok()) return installed;
+  if (Status installed = sns::InstallSns(services); !installed.ok()) return installed;
 
   // The template's resources exist before anything can send to them or map them.
   if (Status provisioned = app->services_.ProvisionAll(app->loaded_); !provisioned.ok()) {

@@ -107,8 +107,8 @@ TEST_CASE("an idle lane ends with its thread; a new event starts it again") {
 TEST_CASE("destinations are found by the ARN's service") {
   Destinations destinations;
   std::string got;
-  destinations.Register("sqs", [&](const std::string& arn, std::string payload) {
-    got = arn + " " + payload;
+  destinations.Register("sqs", [&](const std::string& arn, DestinationMessage message) {
+    got = arn + " " + message.body;
     return Status::Ok();
   });
   CHECK(destinations.Send("arn:aws:sqs:us-east-1:000000000000:q", "{}").ok());

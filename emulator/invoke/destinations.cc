@@ -23,6 +23,12 @@ std::string_view Destinations::ServiceOf(std::string_view arn) {
 }
 
 Status Destinations::Send(const std::string& arn, std::string payload) const {
+  DestinationMessage message;
+  message.body = std::move(payload);
+  return Send(arn, std::move(message));
+}
+
+Status Destinations::Send(const std::string& arn, DestinationMessage message) const {
   const std::string_view service = ServiceOf(arn);
   DestinationSender sender;
   std::string served;
@@ -41,7 +47,7 @@ Status Destinations::Send(const std::string& arn, std::string payload) const {
                                      "(it serves {})",
                                      arn, served.empty() ? "none" : served));
   }
-  return sender(arn, std::move(payload));
+  return sender(arn, std::move(message));
 }
 
 }  // namespace ll

@@ -13,8 +13,23 @@
 
 namespace ll {
 
-// Delivers `payload` to the resource `arn` names. Thread-safe; may block briefly.
-using DestinationSender = std::function<Status(const std::string& arn, std::string payload)>;
+// What is sent: a body, and for targets that keep them (queues, topics) message attributes and
+// the FIFO group and deduplication ids.
+struct DestinationMessage {
+  struct Attribute {
+    std::string data_type;     // "String", "Number", "Binary", "String.Array" (+ ".custom")
+    std::string string_value;  // String, Number, String.Array
+    std::string binary_value;  // Binary: the raw bytes
+  };
+  std::string body;
+  std::map<std::string, Attribute> attributes;
+  std::string group_id;
+  std::string deduplication_id;
+  std::string subject;  // topics: the message's Subject
+};
+
+// Delivers `message` to the resource `arn` names. Thread-safe; may block briefly.
+using DestinationSender = std::function<Status(const std::string& arn, DestinationMessage message)>;
 
 class Destinations {
  public:
@@ -22,6 +37,8 @@ class Destinations {
   void Register(std::string service, DestinationSender sender);
   // Sends through the sender of the ARN's service; an error Status that says why when the ARN
   // is malformed or its service has no sender. Calls the sender without holding a lock.
+  Status Send(const std::string& arn, DestinationMessage message) const;
+  // A message of `payload` alone.
   Status Send(const std::string& arn, std::string payload) const;
 
   // "lambda" of "arn:aws:lambda:us-east-1:...", or "" when `arn` is not an ARN.

@@ -23,14 +23,14 @@ bool FunctionDoor::WaitForCapacity(const std::string& function, std::optional<in
 }
 
 DestinationSender FunctionDoor::AsDestination() {
-  return [this](const std::string& arn, std::string payload) -> Status {
+  return [this](const std::string& arn, DestinationMessage message) -> Status {
     auto ref = ParseFunctionRef(arn);
     if (!ref.ok()) return ref.status();
     auto target = Resolve(ref->name, ref->qualifier);
     if (!target.ok()) return target.status();
     Invocation inv;
     inv.request_id = NewUuid();
-    inv.payload = std::move(payload);
+    inv.payload = std::move(message.body);
     inv.invoked_function_arn = arn;
     return InvokeAsync(*target, std::move(inv));
   };

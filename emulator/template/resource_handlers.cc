@@ -11,6 +11,10 @@ const ResourceHandlerTable& DefaultResourceHandlers() {
       {"AWS::SQS::Queue", {NameSqsQueue, LoadSqsQueue}},
       {"AWS::S3::Bucket", {NameS3Bucket, LoadS3Bucket}},
       {"AWS::Lambda::EventSourceMapping", {nullptr, LoadEventSourceMapping}},
+      {"AWS::SNS::Topic", {NameSnsTopic, LoadSnsTopic}},
+      {"AWS::SNS::Subscription", {nullptr, LoadSnsSubscription}},
+      {"AWS::SNS::TopicPolicy", {nullptr, LoadAcceptedPolicy}},
+      {"AWS::SQS::QueuePolicy", {nullptr, LoadAcceptedPolicy}},
   });
   return table;
 }

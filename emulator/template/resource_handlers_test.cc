@@ -48,11 +48,12 @@ const ResourceHandlerTable kTable({
 TEST_CASE("the default table has the emulated resource types and no others") {
   const ResourceHandlerTable& table = DefaultResourceHandlers();
   for (const char* type : {"AWS::Serverless::Function", "AWS::Lambda::Function", "AWS::SQS::Queue",
-                           "AWS::Lambda::EventSourceMapping"}) {
+                           "AWS::Lambda::EventSourceMapping", "AWS::S3::Bucket", "AWS::SNS::Topic",
+                           "AWS::SNS::Subscription"}) {
     INFO(type);
     CHECK(table.Find(type) != nullptr);
   }
-  CHECK(table.Find("AWS::SNS::Topic") == nullptr);
+  CHECK(table.Find("AWS::Kinesis::Stream") == nullptr);
   CHECK(table.Find("") == nullptr);
 }
 

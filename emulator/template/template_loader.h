@@ -63,6 +63,24 @@ struct BucketResource {
   std::vector<std::pair<std::string, std::string>> tags;
 };
 
+// An AWS::SNS::Topic resource: created at start (or updated) with these topic attributes.
+struct TopicResource {
+  std::string logical_id;
+  std::string name;
+  std::map<std::string, std::string> attributes;  // SNS attribute names (FifoTopic, DisplayName, ...)
+  std::map<std::string, std::string> tags;
+};
+
+// A subscription: AWS::SNS::Subscription, a topic's inline Subscription list, or a function's
+// `Events: Type: SNS`.
+struct TopicSubscriptionResource {
+  std::string logical_id;
+  std::string topic_arn;
+  std::string protocol;
+  std::string endpoint;
+  std::map<std::string, std::string> attributes;  // RawMessageDelivery, FilterPolicy, ...
+};
+
 struct LoadedTemplate {
   std::vector<FunctionConfig> functions;
   std::vector<QueueResource> queues;  // dead-letter targets first
@@ -70,6 +88,8 @@ struct LoadedTemplate {
   std::vector<BucketResource> buckets;
   // `Events: Type: S3` of functions, by bucket name (the bucket may be outside the template).
   std::vector<std::pair<std::string, BucketTarget>> bucket_events;
+  std::vector<TopicResource> topics;
+  std::vector<TopicSubscriptionResource> topic_subscriptions;
   std::vector<std::string> ignored;  // "LogicalId (AWS::Type)" for resources not emulated
 };
 

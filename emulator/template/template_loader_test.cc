@@ -58,7 +58,7 @@ Resources:
   Queue:
     Type: AWS::SQS::Queue
   Topic:
-    Type: AWS::SNS::Topic
+    Type: AWS::Kinesis::Stream
 )";
   TemplateOptions opts;
   opts.region = "eu-west-1";
@@ -83,7 +83,7 @@ Resources:
   CHECK(t->functions[1].name == "Other");
   CHECK(t->functions[1].timeout_s == 10);
   REQUIRE(t->ignored.size() == 1);
-  CHECK(t->ignored[0] == "Topic (AWS::SNS::Topic)");
+  CHECK(t->ignored[0] == "Topic (AWS::Kinesis::Stream)");
   REQUIRE(t->queues.size() == 1);
   CHECK(t->queues[0].name == "Queue");
   std::filesystem::remove_all(dir);

@@ -31,14 +31,14 @@ Status NoSuchSetting(const std::string& setting) {
 std::optional<std::string> EmptySetting(const std::string& setting) {
   auto empty = [](std::string_view root) {
     XmlWriter x;
-    x.Open(root, true).Close(root);
+    x.Open(root, kS3Namespace).Close(root);
     return x.Take();
   };
   if (setting == "versioning") return empty("VersioningConfiguration");
   if (setting == "notification") return empty("NotificationConfiguration");
   if (setting == "acl") {
     XmlWriter x;
-    x.Open("AccessControlPolicy", true).Open("Owner").Leaf("ID", kOwnerId).Close("Owner");
+    x.Open("AccessControlPolicy", kS3Namespace).Open("Owner").Leaf("ID", kOwnerId).Close("Owner");
     x.Open("AccessControlList").Open("Grant");
     x.Open("Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"");
     x.Leaf("ID", kOwnerId).Close("Grantee").Leaf("Permission", "FULL_CONTROL").Close("Grant");
@@ -69,7 +69,7 @@ bool IsKnownRegion(std::string_view region) {
 
 Status S3Service::ListBuckets(S3Call& call) {
   XmlWriter x;
-  x.Open("ListAllMyBucketsResult", true);
+  x.Open("ListAllMyBucketsResult", kS3Namespace);
   x.Open("Owner").Leaf("ID", kOwnerId).Leaf("DisplayName", kOwnerName).Close("Owner");
   x.Open("Buckets");
   for (const BucketInfo& b : objects_->ListBuckets()) {
@@ -131,7 +131,7 @@ Status S3Service::GetBucketLocation(S3Call& call) {
   if (!bucket.ok()) return bucket.status();
   XmlWriter x;
   // us-east-1 is the empty constraint.
-  x.Open("LocationConstraint", true);
+  x.Open("LocationConstraint", kS3Namespace);
   x.Text(bucket->region == "us-east-1" ? "" : bucket->region).Close("LocationConstraint");
   call.res.SetContent(x.Take(), "application/xml");
   return Status::Ok();
@@ -194,7 +194,7 @@ Status S3Service::PutBucketVersioning(S3Call& call) {
                          "our published schema");
   }
   XmlWriter x;
-  x.Open("VersioningConfiguration", true).Leaf("Status", status).Close("VersioningConfiguration");
+  x.Open("VersioningConfiguration", kS3Namespace).Leaf("Status", status).Close("VersioningConfiguration");
   return objects_->SetVersioning(call.address.bucket, status, x.Take());
 }
 

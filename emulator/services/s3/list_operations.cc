@@ -79,7 +79,7 @@ Status S3Service::ListObjects(S3Call& call, bool v2) {
   auto text = [&](std::string_view s) { return url ? UrlEncoded(s) : std::string(s); };
 
   XmlWriter x;
-  x.Open("ListBucketResult", true);
+  x.Open("ListBucketResult", kS3Namespace);
   x.Leaf("Name", call.address.bucket);
   x.Leaf("Prefix", text(q.prefix));
   if (v2) {
@@ -131,7 +131,7 @@ Status S3Service::ListObjectVersions(S3Call& call) {
   if (!page.ok()) return page.status();
   auto text = [&](std::string_view s) { return url ? UrlEncoded(s) : std::string(s); };
   XmlWriter x;
-  x.Open("ListVersionsResult", true).Leaf("Name", call.address.bucket);
+  x.Open("ListVersionsResult", kS3Namespace).Leaf("Name", call.address.bucket);
   x.Leaf("Prefix", text(q.prefix)).Leaf("KeyMarker", text(q.key_marker));
   x.Leaf("VersionIdMarker", q.version_marker);
   if (page->truncated) {

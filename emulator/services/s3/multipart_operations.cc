@@ -73,7 +73,7 @@ Status S3Service::CreateMultipartUpload(S3Call& call) {
   auto id = objects_->CreateUpload(call.address.bucket, call.address.key, meta);
   if (!id.ok()) return id.status();
   XmlWriter x;
-  x.Open("InitiateMultipartUploadResult", true).Leaf("Bucket", call.address.bucket);
+  x.Open("InitiateMultipartUploadResult", kS3Namespace).Leaf("Bucket", call.address.bucket);
   x.Leaf("Key", call.address.key).Leaf("UploadId", *id).Close("InitiateMultipartUploadResult");
   call.res.SetContent(x.Take(), "application/xml");
   if (!meta.checksum_algorithm.empty()) {
@@ -161,7 +161,7 @@ Status S3Service::UploadPart(S3Call& call) {
   }
   if (!req.Header("x-amz-copy-source").empty()) {
     XmlWriter x;
-    x.Open("CopyPartResult", true).Leaf("LastModified", XmlTimestamp(modified)).Leaf("ETag", etag);
+    x.Open("CopyPartResult", kS3Namespace).Leaf("LastModified", XmlTimestamp(modified)).Leaf("ETag", etag);
     x.Close("CopyPartResult");
     call.res.SetContent(x.Take(), "application/xml");
   } else {
@@ -261,7 +261,7 @@ Status S3Service::CompleteMultipartUpload(S3Call& call) {
   }
   Notify(call, "s3:ObjectCreated:CompleteMultipartUpload", a.key, size, etag, shown);
   XmlWriter x;
-  x.Open("CompleteMultipartUploadResult", true);
+  x.Open("CompleteMultipartUploadResult", kS3Namespace);
   x.Leaf("Location", fmt::format("http://{}/{}/{}", req.Header("host"), a.bucket, a.key));
   x.Leaf("Bucket", a.bucket).Leaf("Key", a.key).Leaf("ETag", etag);
   x.Close("CompleteMultipartUploadResult");
@@ -283,7 +283,7 @@ Status S3Service::ListParts(S3Call& call) {
     marker = int64_t(std::min<uint64_t>(ParseUnsigned(req.Param("part-number-marker")).value_or(0), 10000));
   }
   XmlWriter x;
-  x.Open("ListPartsResult", true).Leaf("Bucket", a.bucket).Leaf("Key", a.key).Leaf("UploadId", id);
+  x.Open("ListPartsResult", kS3Namespace).Leaf("Bucket", a.bucket).Leaf("Key", a.key).Leaf("UploadId", id);
   x.Number("PartNumberMarker", uint64_t(marker));
   int64_t count = 0, last = 0;
   bool truncated = false;
@@ -325,7 +325,7 @@ Status S3Service::ListMultipartUploads(S3Call& call) {
     return std::tie(l.key, l.initiated_ms, l.id) < std::tie(r.key, r.initiated_ms, r.id);
   });
   XmlWriter x;
-  x.Open("ListMultipartUploadsResult", true).Leaf("Bucket", bucket);
+  x.Open("ListMultipartUploadsResult", kS3Namespace).Leaf("Bucket", bucket);
   x.Leaf("KeyMarker", "").Leaf("UploadIdMarker", "").Leaf("Prefix", prefix);
   x.Number("MaxUploads", 1000).Bool("IsTruncated", false);
   for (const Upload& u : uploads) {

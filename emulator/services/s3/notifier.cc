@@ -6,6 +6,17 @@
 #include "model/function_ref.h"
 
 namespace ll::s3 {
+namespace {
+
+// What S3 publishes to a topic: the record, with S3's subject.
+DestinationMessage TopicMessage(std::string record) {
+  DestinationMessage m;
+  m.body = std::move(record);
+  m.subject = "Amazon S3 Notification";
+  return m;
+}
+
+}  // namespace
 
 Notifier::Notifier(Destinations* destinations, InvokeSink* functions, std::string region,
                    std::function<void(const std::string&)> notice)
@@ -38,7 +49,9 @@ std::optional<NotificationError> Notifier::ValidateDestinations(const Notificati
         if (!destinations_->Send(target.arn, test_event).ok()) failures.push_back(MissingQueue(target.arn));
         break;
       case TargetKind::kTopic:
-        if (!destinations_->Send(target.arn, test_event).ok()) failures.push_back(MissingTopic(target.arn));
+        if (!destinations_->Send(target.arn, TopicMessage(test_event)).ok()) {
+          failures.push_back(MissingTopic(target.arn));
+        }
         break;
     }
   }
@@ -83,7 +96,10 @@ void Notifier::Notify(const ObjectEvent& event) {
     info.configuration_id = target.id;
     // Functions are invoked with InvocationType Event: the async queue's retries and
     // destinations apply, as on AWS.
-    Status sent = destinations_->Send(target.arn, BuildEventRecordJson(info));
+    std::string record = BuildEventRecordJson(info);
+    Status sent = target.kind == TargetKind::kTopic
+                      ? destinations_->Send(target.arn, TopicMessage(std::move(record)))
+                      : destinations_->Send(target.arn, std::move(record));
     if (!sent.ok() && notice_) {
       notice_("S3 notification for s3://" + event.bucket + "/" + event.key + " to " + target.arn +
               " not delivered: " + sent.message());

@@ -320,7 +320,7 @@ Status S3Service::DeleteObjects(S3Call& call) {
   // Checked before anything is deleted.
   if (auto bucket = objects_->GetBucket(call.address.bucket); !bucket.ok()) return bucket.status();
   XmlWriter x;
-  x.Open("DeleteResult", true);
+  x.Open("DeleteResult", kS3Namespace);
   for (pugi::xml_node entry : entries) {
     pugi::xml_node key_node = ChildNamed(entry, "Key");
     if (!key_node) return MalformedXml();
@@ -434,7 +434,7 @@ Status S3Service::CopyObject(S3Call& call) {
   }
   Notify(call, "s3:ObjectCreated:Copy", call.address.key, result.size, result.etag, shown);
   XmlWriter x;
-  x.Open("CopyObjectResult", true);
+  x.Open("CopyObjectResult", kS3Namespace);
   x.Leaf("LastModified", XmlTimestamp(result.last_modified_ms)).Leaf("ETag", result.etag);
   if (!result.checksum_algorithm.empty()) {
     x.Leaf("Checksum" + result.checksum_algorithm, result.checksum);
@@ -451,7 +451,7 @@ Status S3Service::ObjectTagging(S3Call& call) {
     auto meta = objects_->HeadObject(a.bucket, a.key);
     if (!meta.ok()) return meta.status();
     XmlWriter x;
-    x.Open("Tagging", true).Open("TagSet");
+    x.Open("Tagging", kS3Namespace).Open("TagSet");
     for (const auto& [k, v] : meta->tags) x.Open("Tag").Leaf("Key", k).Leaf("Value", v).Close("Tag");
     x.Close("TagSet").Close("Tagging");
     call.res.SetContent(x.Take(), "application/xml");

@@ -1,7 +1,5 @@
-// XML for S3's REST-XML protocol: a small writer for answers, and reading request bodies with
-// pugixml. Answers are written by hand rather than through a DOM because S3 escapes more than
-// XML requires (CR and LF in keys as &#13; and &#10;, so that no parser normalises them away)
-// and because a listing of 1,000 keys should not build a tree first.
+// XML for S3's REST-XML protocol: answers are written with XmlWriter (base/xml_writer.h),
+// request bodies read with pugixml.
 #pragma once
 
 #include <cstdint>
@@ -12,34 +10,12 @@
 
 #include <pugixml.hpp>
 
+#include "base/xml_writer.h"
+
 namespace ll::s3 {
 
 inline constexpr char kS3Namespace[] = "http://s3.amazonaws.com/doc/2006-03-01/";
 
-// Appends XML to a string: the declaration first, then elements in the order written.
-class XmlWriter {
- public:
-  XmlWriter();
-  // <name> (with S3's namespace when `with_namespace`).
-  XmlWriter& Open(std::string_view name, bool with_namespace = false);
-  XmlWriter& Close(std::string_view name);
-  // <name>text</name>, text escaped.
-  XmlWriter& Text(std::string_view text);  // escaped
-  XmlWriter& Raw(std::string_view xml);    // as it is
-  XmlWriter& Leaf(std::string_view name, std::string_view text);
-  XmlWriter& Number(std::string_view name, uint64_t value);
-  XmlWriter& Bool(std::string_view name, bool value);
-  std::string Take() { return std::move(out_); }
-
- private:
-  std::string out_;
-};
-
-// `text` with &, <, >, ", ' and CR, LF escaped as S3 escapes them.
-void AppendXmlEscaped(std::string& out, std::string_view text);
-
-// <name>text</name>, text escaped (as AppendXmlEscaped does).
-std::string XmlElement(std::string_view name, std::string_view text);
 // An ETag without its double quotes (they are optional where a client sends one).
 inline std::string_view UnquotedEtag(std::string_view etag) {
   const bool quoted = etag.size() >= 2 && etag.front() == '"' && etag.back() == '"';

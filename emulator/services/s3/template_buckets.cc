@@ -39,7 +39,7 @@ Status ProvisionBuckets(const LoadedTemplate& loaded, S3Service& s3, Notifier& n
     }
     if (!bucket.versioning.empty()) {
       XmlWriter x;
-      x.Open("VersioningConfiguration", true).Leaf("Status", bucket.versioning);
+      x.Open("VersioningConfiguration", kS3Namespace).Leaf("Status", bucket.versioning);
       x.Close("VersioningConfiguration");
       if (Status s = objects.SetVersioning(bucket.name, bucket.versioning, x.Take()); !s.ok()) {
         return invalid(s);
@@ -47,7 +47,7 @@ Status ProvisionBuckets(const LoadedTemplate& loaded, S3Service& s3, Notifier& n
     }
     if (!bucket.tags.empty()) {
       XmlWriter x;
-      x.Open("Tagging", true).Open("TagSet");
+      x.Open("Tagging", kS3Namespace).Open("TagSet");
       for (const auto& [k, v] : bucket.tags) x.Open("Tag").Leaf("Key", k).Leaf("Value", v).Close("Tag");
       x.Close("TagSet").Close("Tagging");
       if (Status s = objects.SetBucketSetting(bucket.name, "tagging", x.Take()); !s.ok()) {

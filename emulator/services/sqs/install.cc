@@ -71,9 +71,17 @@ class SqsFrontService : public Service {
 void InstallSqs(ServiceContext& context) {
   auto service = std::make_unique<SqsFrontService>(context.options, context.store);
   SqsService* sqs = service->sqs();
-  context.destinations->Register("sqs", [sqs](const std::string& arn, std::string payload) {
+  context.destinations->Register("sqs", [sqs](const std::string& arn, DestinationMessage in) {
     SendRequest message;
-    message.body = std::move(payload);
+    message.body = std::move(in.body);
+    for (auto& [name, a] : in.attributes) {
+      MessageAttributeValue& v = message.attributes[name];
+      v.data_type = std::move(a.data_type);
+      v.string_value = std::move(a.string_value);
+      v.binary_value = std::move(a.binary_value);
+    }
+    message.group_id = std::move(in.group_id);
+    message.deduplication_id = std::move(in.deduplication_id);
     auto sent = sqs->Send(arn, std::move(message));
     return sent.ok() ? Status::Ok() : sent.status();
   });

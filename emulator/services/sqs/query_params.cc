@@ -7,30 +7,6 @@
 namespace ll::sqs {
 namespace {
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string Decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
-               HexValue(s[i + 2]) >= 0) {
-      out += char(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 // Parameters as a tree on their dotted names: "A.1.B" -> A -> 1 -> B.
 struct Node {
   std::string value;
@@ -171,33 +147,6 @@ class Converter {
 };
 
 }  // namespace
-
-FormParams ParseForm(std::string_view text) {
-  FormParams out;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t amp = text.find('&', pos);
-    if (amp == std::string_view::npos) amp = text.size();
-    std::string_view pair = text.substr(pos, amp - pos);
-    if (!pair.empty()) {
-      size_t eq = pair.find('=');
-      if (eq == std::string_view::npos) {
-        out.emplace_back(Decode(pair), "");
-      } else {
-        out.emplace_back(Decode(pair.substr(0, eq)), Decode(pair.substr(eq + 1)));
-      }
-    }
-    pos = amp + 1;
-  }
-  return out;
-}
-
-std::string FormValue(const FormParams& params, std::string_view name) {
-  for (const auto& [key, value] : params) {
-    if (key == name) return value;
-  }
-  return "";
-}
 
 rapidjson::Document QueryParamsToJson(const FormParams& params, std::string_view operation) {
   Node root;

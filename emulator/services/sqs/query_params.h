@@ -10,15 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "http/form_params.h"
+
 namespace ll::sqs {
-
-using FormParams = std::vector<std::pair<std::string, std::string>>;
-
-// Decodes "a=1&b=x+y%21" (application/x-www-form-urlencoded), in order.
-FormParams ParseForm(std::string_view text);
-
-// The value of the first parameter named `name`, or "".
-std::string FormValue(const FormParams& params, std::string_view name);
 
 // Builds the JSON input shape of `operation` from flattened query parameters: numbered lists
 // ("AttributeName.1", "SendMessageBatchRequestEntry.2.Id") become arrays, numbered Name/Key +

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+using namespace ll;
 using namespace ll::sqs;
 
 namespace {

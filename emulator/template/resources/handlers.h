@@ -24,6 +24,14 @@ Status LoadS3Bucket(const TemplateContext& context, const Resource& resource, Lo
 Result<std::vector<std::string>> EvalStringOrList(const Resolver& resolver, const YAML::Node& node);
 // The filter rules of a notification (Filter: S3Key: Rules: [{Name, Value}]) into `target`.
 Status ReadS3KeyFilter(const Resolver& resolver, const YAML::Node& filter, BucketTarget& target);
+// sns_topic.cc
+Result<ResourceSymbols> NameSnsTopic(const TemplateContext& context, const Resource& resource);
+Status LoadSnsTopic(const TemplateContext& context, const Resource& resource, LoadedTemplate& out);
+Status LoadSnsSubscription(const TemplateContext& context, const Resource& resource,
+                           LoadedTemplate& out);
+// AWS::SNS::TopicPolicy, AWS::SQS::QueuePolicy: accepted, not enforced.
+Status LoadAcceptedPolicy(const TemplateContext& context, const Resource& resource,
+                          LoadedTemplate& out);
 // event_source_mapping.cc
 Status LoadEventSourceMapping(const TemplateContext& context, const Resource& resource,
                               LoadedTemplate& out);
