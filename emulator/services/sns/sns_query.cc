@@ -58,9 +58,13 @@ class Params {
     for (const Params& m : Members(prefix + ".member")) out.push_back(m.Get(""));
     return out;
   }
-  std::map<std::string, std::string> Tags() const {
+  Result<std::map<std::string, std::string>> Tags() const {
     std::map<std::string, std::string> out;
-    for (const Params& m : Members("Tags.member")) out[m.Get("Key")] = m.Get("Value");
+    for (const Params& m : Members("Tags.member")) {
+      if (!out.emplace(m.Get("Key"), m.Get("Value")).second) {
+        return InvalidParameter("Duplicated keys are not allowed.");
+      }
+    }
     return out;
   }
   Result<MessageAttributes> Attributes() const {
@@ -181,7 +185,9 @@ Result<SnsHttpResponse> Dispatch(SnsService& sns, const std::string& action, con
   };
   if (action == "CreateTopic") {
     if (Status s = Required(p, "Name"); !s.ok()) return s;
-    auto arn = sns.CreateTopic(p.Get("Name"), p.Map("Attributes"), p.Tags());
+    auto tags = p.Tags();
+    if (!tags.ok()) return tags.status();
+    auto arn = sns.CreateTopic(p.Get("Name"), p.Map("Attributes"), *tags);
     if (!arn.ok()) return arn.status();
     Answer a(action, rid);
     a.x().Leaf("TopicArn", *arn);
@@ -264,6 +270,7 @@ Result<SnsHttpResponse> Dispatch(SnsService& sns, const std::string& action, con
                                               p.Get("AttributeValue")));
   }
   if (action == "Publish") {
+    if (p.Has("Subject") && p.Get("Subject").empty()) return InvalidParameter("Subject");
     auto attributes = p.Attributes();
     if (!attributes.ok()) return attributes.status();
     auto published = sns.Publish(PublishOf(p, std::move(*attributes)));
@@ -300,7 +307,20 @@ Result<SnsHttpResponse> Dispatch(SnsService& sns, const std::string& action, con
       return Status::Error(errors::kBatchRequestTooLong,
                            "The length of all the messages put together is more than the limit");
     }
-    if (auto attrs = sns.GetTopicAttributes(p.Get("TopicArn")); !attrs.ok()) return attrs.status();
+    auto topic = sns.GetTopicAttributes(p.Get("TopicArn"));
+    if (!topic.ok()) return topic.status();
+    if ((*topic)["FifoTopic"] == "true") {  // FIFO ids are checked for the whole request
+      for (const Params& e : entries) {
+        if (e.Get("MessageGroupId").empty()) {
+          return InvalidParameter("The MessageGroupId parameter is required for FIFO topics");
+        }
+        if (e.Get("MessageDeduplicationId").empty() && (*topic)["ContentBasedDeduplication"] != "true") {
+          return InvalidParameter(
+              "The topic should either have ContentBasedDeduplication enabled or "
+              "MessageDeduplicationId provided explicitly");
+        }
+      }
+    }
     Answer a(action, rid);
     XmlWriter failed;  // written after Successful
     a.x().Open("Successful");
@@ -339,7 +359,9 @@ Result<SnsHttpResponse> Dispatch(SnsService& sns, const std::string& action, con
   }
   if (action == "TagResource") {
     if (Status s = Required(p, "ResourceArn"); !s.ok()) return s;
-    Status s = sns.TagResource(p.Get("ResourceArn"), p.Tags());
+    auto tags = p.Tags();
+    if (!tags.ok()) return tags.status();
+    Status s = sns.TagResource(p.Get("ResourceArn"), *tags);
     if (!s.ok()) return s;
     return Answer(action, rid).Done();
   }

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <openssl/sha.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <cctype>
@@ -144,7 +146,10 @@ Status ValidateMessageAttributes(const MessageAttributes& attributes) {
         !std::all_of(name.begin(), name.end(), [](char c) {
           return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
         })) {
-      return InvalidParameter("MessageAttributes: the name '" + name + "' is not valid");
+      return Status::Error(errors::kParameterValueInvalid,
+                           "The message attribute name '" + name + "' is invalid. Names may contain "
+                           "alphanumeric characters, hyphens, underscores and periods, and may not "
+                           "start or end with a period or contain two periods in a row.");
     }
     const std::string& type = a.data_type;
     auto base_is = [&](std::string_view base) {
@@ -189,6 +194,13 @@ Status ValidateMessageAttributes(const MessageAttributes& attributes) {
   return Status::Ok();
 }
 
+// E.164: an optional +, then up to 15 digits, the first not 0.
+bool IsPhoneNumber(std::string_view s) {
+  if (StartsWith(s, "+")) s.remove_prefix(1);
+  return s.size() >= 2 && s.size() <= 15 && s[0] != '0' &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 size_t MessageBytes(const PublishRequest& r) {
   size_t n = r.message.size();
   for (const auto& [name, a] : r.attributes) {
@@ -215,7 +227,8 @@ std::string Sha256Hex(std::string_view data) {
 // queue deliveries, so each queue gets the topic's messages in sequence order.
 struct SnsService::FifoState {
   std::mutex mu;
-  uint64_t next_sequence = 10000000000000000000ull;  // guarded by mu; 20 digits as AWS's
+  // Guarded by mu. 20 digits as AWS's, and growing across restarts: started from the clock.
+  uint64_t next_sequence = 10000000000000000000ull + uint64_t(NowEpochMs()) * 1000;
   struct Seen {
     int64_t expires_ms;
     PublishResult result;
@@ -331,8 +344,11 @@ Result<std::string> SnsService::CreateTopic(const std::string& name, const Attri
         return InvalidParameter("Attributes Reason: Topic already exists with different attributes");
       }
     }
-    if (!tags.empty() && tags != existing->tags) {
-      return InvalidParameter("Tags Reason: Topic already exists with different tags");
+    for (const auto& [k, v] : tags) {  // the same tags, fewer or none: the same topic
+      auto have = existing->tags.find(k);
+      if (have == existing->tags.end() || have->second != v) {
+        return InvalidParameter("Tags Reason: Topic already exists with different tags");
+      }
     }
     return arn;
   }
@@ -431,7 +447,7 @@ Result<std::string> SnsService::Subscribe(const std::string& topic_arn, const st
   if ((protocol == "email" || protocol == "email-json") && endpoint.find('@') == std::string::npos) {
     return InvalidParameter("Email address");
   }
-  if (protocol == "sms" && endpoint.empty()) return InvalidParameter("Invalid SMS endpoint");
+  if (protocol == "sms" && !IsPhoneNumber(endpoint)) return InvalidParameter("Invalid SMS endpoint");
   for (const auto& [k, v] : attributes) {
     if (Status s = ValidateSubscriptionAttribute(k, v, protocol); !s.ok()) return s;
   }
@@ -506,7 +522,7 @@ Status SnsService::Unsubscribe(const std::string& arn) {
   }
   std::lock_guard lock(mu_);
   auto it = subscriptions_.find(arn);
-  if (it == subscriptions_.end()) return SubscriptionNotFound();
+  if (it == subscriptions_.end()) return Status::Ok();  // unsubscribing twice is no error on AWS
   auto topic = FindTopicLocked(it->second->topic_arn);
   if (Status deleted = subscriptions_section_.Delete(arn); !deleted.ok()) return deleted;
   subscriptions_.erase(it);
@@ -567,10 +583,22 @@ Result<AttributeMap> SnsService::GetSubscriptionAttributes(const std::string& ar
   if (out.count("FilterPolicy") && !out.count("FilterPolicyScope")) out["FilterPolicyScope"] = "MessageAttributes";
   if (s->protocol == "http" || s->protocol == "https") {
     RetryPolicy p = EffectiveRetryPolicy(topic_policy, s->Attribute("DeliveryPolicy"));
+    std::string throttle = "null";
+    const std::string own = s->Attribute("DeliveryPolicy");
+    rapidjson::Document doc;
+    doc.Parse(own.data(), own.size());
+    if (!doc.HasParseError() && doc.IsObject()) {
+      if (auto t = doc.FindMember("throttlePolicy"); t != doc.MemberEnd() && t->value.IsObject()) {
+        rapidjson::StringBuffer buf;
+        rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+        t->value.Accept(w);
+        throttle = buf.GetString();
+      }
+    }
     out["EffectiveDeliveryPolicy"] = fmt::format(
-        R"({{"healthyRetryPolicy":{{"minDelayTarget":{},"maxDelayTarget":{},"numRetries":{},"numMaxDelayRetries":{},"numNoDelayRetries":{},"numMinDelayRetries":{},"backoffFunction":"{}"}}}})",
+        R"({{"healthyRetryPolicy":{{"minDelayTarget":{},"maxDelayTarget":{},"numRetries":{},"numMaxDelayRetries":{},"numNoDelayRetries":{},"numMinDelayRetries":{},"backoffFunction":"{}"}},"sicklyRetryPolicy":null,"throttlePolicy":{},"guaranteed":false}})",
         p.min_delay_target_s, p.max_delay_target_s, p.num_retries, p.num_max_delay_retries,
-        p.num_no_delay_retries, p.num_min_delay_retries, p.backoff_function);
+        p.num_no_delay_retries, p.num_min_delay_retries, p.backoff_function, throttle);
   }
   return out;
 }
@@ -599,6 +627,9 @@ Result<PublishResult> SnsService::Publish(PublishRequest r) {
   if (r.topic_arn.empty() && !r.target_arn.empty()) r.topic_arn = r.target_arn;
   if (r.topic_arn.empty() && r.phone_number.empty()) {
     return InvalidParameter("TopicArn or TargetArn Reason: no value for required parameter");
+  }
+  if (r.topic_arn.empty() && !IsPhoneNumber(r.phone_number)) {
+    return InvalidParameter("PhoneNumber Reason: " + r.phone_number + " is not valid to publish to");
   }
   if (r.message.empty()) return InvalidParameter("Empty message");
   if (MessageBytes(r) > kMaxMessageBytes) return InvalidParameter("Message too long");
