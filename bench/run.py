@@ -9,7 +9,9 @@ for 1 and 1,000 functions, and idle RSS. Every figure is measured in this run.
 Then a second table from bench/sqs_bench.py: SQS throughput against moto's server and
 send-to-function latency (skip it with --skip-sqs), and a third from bench/s3_bench.py: S3
 PutObject/GetObject against moto's server, a 1 GiB PUT+GET against `cp`, and PUT-to-function
-latency (skip it with --skip-s3).
+latency (skip it with --skip-s3), and a fourth from bench/sns_bench.py: SNS Publish to a topic
+with an SQS subscription against moto's server, Publish-to-SQS-receive latency on both, and
+Publish-to-function latency (skip it with --skip-sns).
 """
 import argparse
 import datetime
@@ -129,6 +131,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=3, help="runs per row; the median is reported")
     ap.add_argument("--skip-sqs", action="store_true", help="leave out bench/sqs_bench.py's table")
     ap.add_argument("--skip-s3", action="store_true", help="leave out bench/s3_bench.py's table")
+    ap.add_argument("--skip-sns", action="store_true", help="leave out bench/sns_bench.py's table")
     args = ap.parse_args()
     load = os.getloadavg()
     build_dir = os.path.join(ROOT, args.build_dir)
@@ -194,6 +197,16 @@ def main():
             traceback.print_exc()
             s3_lines = ["", f"S3 benchmark failed: {type(e).__name__}: {e}"]
 
+    sns_lines = []
+    if not args.skip_sns:
+        import sns_bench
+        try:
+            sns_lines = sns_bench.run(binary, duration=args.duration, repeats=args.repeats)
+        except Exception as e:  # keep the tables above; sns_bench has stopped its servers
+            import traceback
+            traceback.print_exc()
+            sns_lines = ["", f"SNS benchmark failed: {type(e).__name__}: {e}"]
+
     def med(runs, key):
         return statistics.median(r[key] for r in runs)
 
@@ -257,6 +270,7 @@ def main():
         lines.append(f"| {label} | {cold_ms:.2f} ms | {hand_ms:.2f} ms | {added_ms:.2f} ms | {own_ms:.2f} ms |")
     lines.extend(sqs_lines)
     lines.extend(s3_lines)
+    lines.extend(sns_lines)
     report = "\n".join(lines) + "\n"
     print(report)
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)

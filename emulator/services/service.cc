@@ -21,7 +21,8 @@ Status ServiceRegistry::ProvisionAll(const LoadedTemplate& loaded) {
 }
 
 void ServiceRegistry::ShutdownAll() {
-  for (Service* s : order_) s->Shutdown();
+  // In reverse: a service that sends to another (SNS to SQS) stops before it.
+  for (auto it = order_.rbegin(); it != order_.rend(); ++it) (*it)->Shutdown();
 }
 
 }  // namespace ll

@@ -44,6 +44,7 @@ class ServiceRegistry {
   Service* Find(std::string_view name) const;
   // Each service's Provision, in the order they were added; the first error stops.
   Status ProvisionAll(const LoadedTemplate& loaded);
+  // Each service's Shutdown, in the reverse order.
   void ShutdownAll();
 
  private:

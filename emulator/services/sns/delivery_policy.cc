@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "base/json_parse.h"
 #include "services/sns/sns_errors.h"
 
 namespace ll::sns {
@@ -57,11 +58,15 @@ Status ReadRetryPolicy(const rapidjson::Value& v, RetryPolicy& out) {
         "numNoDelayRetries + numMinDelayRetries + numMaxDelayRetries must not be greater than "
         "numRetries");
   }
+  // AWS: the retries of one delivery may not take longer than an hour in all.
+  std::chrono::milliseconds total{0};
+  for (auto d : RetryDelays(out)) total += d;
+  if (total > std::chrono::hours(1)) return PolicyError("the retries would take over 3600 seconds");
   return Status::Ok();
 }
 
 bool Parse(std::string_view json, rapidjson::Document& doc) {
-  doc.Parse(json.data(), json.size());
+  (void)ParseJson(doc, json);
   return !doc.HasParseError() && doc.IsObject();
 }
 
@@ -89,11 +94,29 @@ Status ValidateTopicDeliveryPolicy(std::string_view json) {
 Status ValidateSubscriptionDeliveryPolicy(std::string_view json) {
   rapidjson::Document doc;
   if (!Parse(json, doc)) return PolicyError("the policy is not a JSON object");
+  if (auto it = doc.FindMember("throttlePolicy"); it != doc.MemberEnd() && !it->value.IsNull()) {
+    auto per_second = it->value.IsObject() ? it->value.FindMember("maxReceivesPerSecond")
+                                           : it->value.MemberEnd();
+    if (!it->value.IsObject() || it->value.MemberCount() != 1 || per_second == it->value.MemberEnd() ||
+        !per_second->value.IsInt() || per_second->value.GetInt() < 1) {
+      return PolicyError("throttlePolicy must be {\"maxReceivesPerSecond\": a positive integer}");
+    }
+  }
   RetryPolicy p;
   if (auto it = doc.FindMember("healthyRetryPolicy"); it != doc.MemberEnd()) {
     return ReadRetryPolicy(it->value, p);
   }
   return Status::Ok();
+}
+
+std::optional<int> MaxReceivesPerSecond(std::string_view subscription_policy) {
+  rapidjson::Document doc;
+  if (subscription_policy.empty() || !Parse(subscription_policy, doc)) return std::nullopt;
+  auto it = doc.FindMember("throttlePolicy");
+  if (it == doc.MemberEnd() || !it->value.IsObject()) return std::nullopt;
+  auto per_second = it->value.FindMember("maxReceivesPerSecond");
+  if (per_second == it->value.MemberEnd() || !per_second->value.IsInt()) return std::nullopt;
+  return per_second->value.GetInt();
 }
 
 RetryPolicy EffectiveRetryPolicy(std::string_view topic_policy, std::string_view subscription_policy) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,9 @@ struct RetryPolicy {
 Status ValidateTopicDeliveryPolicy(std::string_view json);
 // The subscription attribute DeliveryPolicy ({"healthyRetryPolicy":{...}}).
 Status ValidateSubscriptionDeliveryPolicy(std::string_view json);
+
+// A subscription policy's throttlePolicy.maxReceivesPerSecond, when it has one.
+std::optional<int> MaxReceivesPerSecond(std::string_view subscription_policy);
 
 // The policy an HTTP/S subscription's deliveries follow: the subscription's own unless the
 // topic disables overrides, else the topic's, else AWS's default. Either JSON may be "".

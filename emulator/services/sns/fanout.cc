@@ -3,8 +3,13 @@
 #include <httplib.h>
 #include <rapidjson/document.h>
 
+#include <map>
+#include <mutex>
+
+#include "base/json_parse.h"
 #include "base/strings.h"
 #include "services/sns/delivery_policy.h"
+#include "services/sns/http_endpoint.h"
 
 namespace ll::sns {
 namespace {
@@ -12,15 +17,28 @@ namespace {
 constexpr size_t kQueueThreads = 2;
 constexpr size_t kHttpThreads = 4;
 constexpr int kQueueAttempts = 3;  // AWS retries queues and functions for days; here, briefly
+// HTTP/S attempts waiting at most (a dead endpoint's retries must not grow without bound);
+// past it a delivery goes straight to its dead-letter queue.
+constexpr size_t kMaxPendingHttp = 10000;
+// Queue and function deliveries waiting for a thread at most: past it Publish waits (each
+// delivery signs with RSA, the costly part, so a burst of publishes can outrun them).
+constexpr size_t kMaxDueQueueDeliveries = 4096;
+constexpr size_t kMaxResponseBytes = 64 * 1024;  // what is read of an endpoint's answer
 
 std::string RedriveTarget(const Subscription& s) {
   const std::string policy = s.Attribute("RedrivePolicy");
   if (policy.empty()) return "";
   rapidjson::Document doc;
-  doc.Parse(policy.data(), policy.size());
+  (void)ParseJson(doc, policy);
   if (doc.HasParseError() || !doc.IsObject()) return "";
   auto it = doc.FindMember("deadLetterTargetArn");
   return it != doc.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
+}
+
+DestinationMessage BodyOnly(std::string body) {
+  DestinationMessage out;
+  out.body = std::move(body);
+  return out;
 }
 
 DestinationMessage RawMessage(const PublishedMessage& m, std::string_view text) {
@@ -35,13 +53,6 @@ DestinationMessage RawMessage(const PublishedMessage& m, std::string_view text) 
   return out;
 }
 
-// "https://host:port/path?q" -> ("https://host:port", "/path?q").
-std::pair<std::string, std::string> SplitUrl(const std::string& url) {
-  size_t scheme = url.find("://");
-  size_t path = scheme == std::string::npos ? std::string::npos : url.find('/', scheme + 3);
-  if (path == std::string::npos) return {url, "/"};
-  return {url.substr(0, path), url.substr(path)};
-}
 
 }  // namespace
 
@@ -87,13 +98,13 @@ Fanout::Fanout(std::string base_url, std::string signing_cert_url, Destinations*
       destinations_(destinations),
       signer_(signer),
       notice_(std::move(notice)),
-      queue_workers_(kQueueThreads),
+      queue_workers_(kQueueThreads, kMaxDueQueueDeliveries),
       http_workers_(kHttpThreads) {}
 
 Fanout::~Fanout() { Stop(); }
 
 void Fanout::Stop() {
-  size_t dropped = queue_workers_.Stop() + http_workers_.Stop();
+  size_t dropped = queue_workers_.Stop() + http_workers_.Stop(/*run_due=*/false);
   if (dropped > 0 && notice_) {
     notice_(std::to_string(dropped) + " SNS delivery retries still waiting were dropped at stop");
   }
@@ -116,7 +127,7 @@ DeliveryContext Fanout::ContextFor(const TopicView& topic, const Subscription& s
   return c;
 }
 
-void Fanout::Deliver(const TopicView& topic, const std::vector<std::shared_ptr<const Subscription>>& to,
+bool Fanout::Deliver(const TopicView& topic, const std::vector<std::shared_ptr<const Subscription>>& to,
                      std::shared_ptr<const PublishedMessage> message) {
   std::shared_ptr<Outgoing> out;
   for (const auto& s : to) {
@@ -124,10 +135,11 @@ void Fanout::Deliver(const TopicView& topic, const std::vector<std::shared_ptr<c
     if (!out) out = std::make_shared<Outgoing>(message);
     if (topic.fifo && s->protocol == "sqs") {
       DeliverOne(topic, s, out);  // in publish order
-    } else {
-      queue_workers_.Post([this, topic, s, out] { DeliverOne(topic, s, out); });
+    } else if (!queue_workers_.Post([this, topic, s, out] { DeliverOne(topic, s, out); })) {
+      return false;
     }
   }
+  return true;
 }
 
 void Fanout::DeliverOne(const TopicView& topic, std::shared_ptr<const Subscription> s,
@@ -150,8 +162,7 @@ void Fanout::DeliverOne(const TopicView& topic, std::shared_ptr<const Subscripti
   }
   if (s->protocol == "sqs") {
     DestinationMessage out = s->raw() ? RawMessage(*m, text)
-                                      : DestinationMessage{NotificationEnvelope(*m, text, context, signature()),
-                                                           {}, "", ""};
+                                      : BodyOnly(NotificationEnvelope(*m, text, context, signature()));
     if (EndsWith(s->endpoint, ".fifo")) {
       out.group_id = m->group_id;
       out.deduplication_id = m->deduplication_id;
@@ -173,8 +184,15 @@ void Fanout::DeliverOne(const TopicView& topic, std::shared_ptr<const Subscripti
     attempt->raw = s->raw();
     attempt->body = attempt->raw ? text : NotificationEnvelope(*m, text, context, signature());
     attempt->delays = RetryDelays(EffectiveRetryPolicy(topic.delivery_policy, s->Attribute("DeliveryPolicy")));
-    attempt->dead_letter = attempt->raw ? RawMessage(*m, text) : DestinationMessage{attempt->body, {}, "", ""};
-    http_workers_.Post([this, attempt] { RunHttp(attempt); });
+    attempt->dead_letter = attempt->raw ? RawMessage(*m, text) : BodyOnly(attempt->body);
+    if (http_workers_.pending() >= kMaxPendingHttp) {
+      DeadLetter(*s, std::move(attempt->dead_letter),
+                 std::to_string(kMaxPendingHttp) + " HTTP/S deliveries are already waiting");
+      return;
+    }
+    if (!http_workers_.Post([this, attempt] { RunHttp(attempt); })) {
+      DeadLetter(*s, std::move(attempt->dead_letter), "lambda-local is stopping");
+    }
     return;
   }
   // email, sms, application, firehose: recorded, never delivered by lambda-local.
@@ -194,17 +212,26 @@ void Fanout::Confirm(const TopicView& topic, std::shared_ptr<const Subscription>
   attempt->topic_arn = topic.arn;
   attempt->body = ConfirmationEnvelope(c, topic.signature_version, signing_cert_url_, *signer_);
   attempt->delays = RetryDelays(EffectiveRetryPolicy(topic.delivery_policy, s->Attribute("DeliveryPolicy")));
-  http_workers_.Post([this, attempt] { RunHttp(attempt); });
+  (void)http_workers_.Post([this, attempt] { RunHttp(attempt); });  // dropped only when stopping
 }
 
 void Fanout::RunHttp(std::shared_ptr<Attempt> a) {
   const Subscription& s = *a->subscription;
-  auto [origin, path] = SplitUrl(s.endpoint);
   std::string error;
   bool retry = true;
   try {
-    httplib::Client client(origin);
-    client.enable_server_certificate_verification(false);  // local endpoints, self-signed certs
+    const std::optional<HttpEndpoint> endpoint = ParseHttpEndpoint(s.endpoint);  // checked at Subscribe
+    if (!endpoint) throw std::invalid_argument("not an HTTP/S URL");
+    // Host and port given apart: httplib's URL constructor runs a regex over the whole URL.
+    std::unique_ptr<httplib::ClientImpl> owned;
+    if (endpoint->https) {
+      auto tls = std::make_unique<httplib::SSLClient>(endpoint->host, endpoint->port);
+      tls->enable_server_certificate_verification(false);  // local endpoints, self-signed certs
+      owned = std::move(tls);
+    } else {
+      owned = std::make_unique<httplib::ClientImpl>(endpoint->host, endpoint->port);
+    }
+    httplib::ClientImpl& client = *owned;
     client.set_connection_timeout(std::chrono::seconds(5));
     client.set_read_timeout(std::chrono::seconds(15));
     client.set_write_timeout(std::chrono::seconds(15));
@@ -216,14 +243,26 @@ void Fanout::RunHttp(std::shared_ptr<Attempt> a) {
     };
     if (a->message_type == "Notification") headers.emplace("x-amz-sns-subscription-arn", s.arn);
     if (a->raw) headers.emplace("x-amz-sns-rawdelivery", "true");
-    auto res = client.Post(path, headers, a->body, "text/plain; charset=UTF-8");
-    if (res && res->status >= 200 && res->status < 300) return;
-    if (!res) {
-      error = "no answer from " + s.endpoint + ": " + httplib::to_string(res.error());
+    httplib::Request req;
+    req.method = "POST";
+    req.path = endpoint->path;
+    req.headers = std::move(headers);
+    req.headers.emplace("Content-Type", "text/plain; charset=UTF-8");
+    req.body = a->body;
+    // The answer's body is not needed: read a little of it, keep none.
+    req.content_receiver = [](const char*, size_t, uint64_t offset, uint64_t) {
+      return offset < kMaxResponseBytes;
+    };
+    httplib::Response res;
+    httplib::Error failure = httplib::Error::Success;
+    const bool answered = client.send(req, res, failure) || res.status > 0;
+    if (answered && res.status >= 200 && res.status < 300) return;
+    if (!answered) {
+      error = "no answer from " + s.endpoint + ": " + httplib::to_string(failure);
     } else {
-      error = s.endpoint + " answered " + std::to_string(res->status);
+      error = s.endpoint + " answered " + std::to_string(res.status);
       // A client error will not go away by trying again (429 may).
-      retry = res->status >= 500 || res->status == 429;
+      retry = res.status >= 500 || res.status == 429;
     }
   } catch (const std::exception& e) {
     error = std::string("cannot reach ") + s.endpoint + ": " + e.what();

@@ -39,8 +39,9 @@ class Fanout {
   // Sends `message` to each confirmed subscription whose filter policy matches it. Standard
   // topics: returns at once, the deliveries run on the workers. FIFO topics: the queue
   // deliveries are made before it returns, so that a topic's messages reach each queue in the
-  // order they were published (the caller publishes to one FIFO topic at a time).
-  void Deliver(const TopicView& topic, const std::vector<std::shared_ptr<const Subscription>>& to,
+  // order they were published (the caller publishes to one FIFO topic at a time). False when
+  // stopping: nothing was sent.
+  bool Deliver(const TopicView& topic, const std::vector<std::shared_ptr<const Subscription>>& to,
                std::shared_ptr<const PublishedMessage> message);
 
   // POSTs the SubscriptionConfirmation to a pending HTTP/S subscription.
@@ -49,7 +50,8 @@ class Fanout {
   // Whether the subscription's filter policy lets `message` through.
   static bool Passes(const Subscription& subscription, const PublishedMessage& message);
 
-  // Finishes the deliveries under way that are due, drops the waiting retries. Idempotent.
+  // Makes the queue and function deliveries that are due; drops the HTTP/S ones not started
+  // and every waiting retry (counted in a notice). Idempotent.
   void Stop();
 
  private:

@@ -381,6 +381,15 @@ Result<SnsHttpResponse> Dispatch(SnsService& sns, const std::string& action, con
     a.x().Close("Tags");
     return a.Done();
   }
+  if (action == "SetSMSAttributes") {
+    sns.SetSmsAttributes(p.Map("attributes"));
+    return Answer(action, rid).Done();
+  }
+  if (action == "GetSMSAttributes") {
+    Answer a(action, rid);
+    Entries(a.x(), "attributes", sns.GetSmsAttributes(p.List("attributes")));
+    return a.Done();
+  }
   if (action == "CheckIfPhoneNumberIsOptedOut") {
     if (Status s = Required(p, "phoneNumber"); !s.ok()) return s;
     Answer a(action, rid);
@@ -414,8 +423,6 @@ Result<SnsHttpResponse> Dispatch(SnsService& sns, const std::string& action, con
 }  // namespace
 
 SnsHttpResponse HandleSnsQuery(SnsService& sns, std::string_view query, std::string_view body) {
-  static std::mutex sms_mu;
-  static std::map<std::string, std::string> sms_attributes;  // SetSMSAttributes: kept, never used
   const std::string rid = NewUuid();
   FormParams form = ParseForm(query);
   for (auto& kv : ParseForm(body)) form.push_back(std::move(kv));
@@ -424,21 +431,6 @@ SnsHttpResponse HandleSnsQuery(SnsService& sns, std::string_view query, std::str
   Result<SnsHttpResponse> out = Status::Error(errors::kInternalError, "unanswered");
   if (action.empty()) {
     out = Status::Error(errors::kMissingParameter, "The request must contain the parameter Action.");
-  } else if (action == "SetSMSAttributes" || action == "GetSMSAttributes") {
-    std::lock_guard lock(sms_mu);
-    if (action == "SetSMSAttributes") {
-      for (const auto& [k, v] : p.Map("attributes")) sms_attributes[k] = v;
-      out = Answer(action, rid).Done();
-    } else {
-      Answer a(action, rid);
-      std::map<std::string, std::string> chosen;
-      std::vector<std::string> names = p.List("attributes");
-      for (const auto& [k, v] : sms_attributes) {
-        if (names.empty() || std::find(names.begin(), names.end(), k) != names.end()) chosen[k] = v;
-      }
-      Entries(a.x(), "attributes", chosen);
-      out = a.Done();
-    }
   } else {
     out = Dispatch(sns, action, p, rid);
   }

@@ -3,15 +3,16 @@
 #include <fmt/format.h>
 #include <openssl/sha.h>
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <deque>
 #include <cctype>
 #include <cstdlib>
 
+#include "base/json_parse.h"
 #include "base/strings.h"
 #include "services/sns/delivery_policy.h"
+#include "services/sns/http_endpoint.h"
 #include "services/sns/sns_errors.h"
 
 namespace ll::sns {
@@ -52,7 +53,7 @@ const std::set<std::string, std::less<>>& SubscriptionAttributeNames() {
 
 bool IsJsonObject(std::string_view text) {
   rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
+  (void)ParseJson(doc, text);
   return !doc.HasParseError() && doc.IsObject();
 }
 
@@ -60,6 +61,7 @@ bool IsJsonObject(std::string_view text) {
 Status ValidateTopicAttribute(const std::string& name, const std::string& value, bool fifo) {
   if (!TopicAttributeNames().count(name)) return InvalidParameter("AttributeName");
   if (name == "Policy" || name == "DataProtectionPolicy" || name == "ArchivePolicy") {
+    if (value.size() > 30 * 1024) return InvalidParameter(name + ": the policy is over 30 KB");
     if (!value.empty() && !IsJsonObject(value)) return InvalidParameter(name + ": the policy is not a JSON object");
   } else if (name == "DeliveryPolicy") {
     if (!value.empty()) return ValidateTopicDeliveryPolicy(value);
@@ -110,7 +112,7 @@ Status ValidateSubscriptionAttribute(const std::string& name, const std::string&
   } else if (name == "RedrivePolicy") {
     if (value.empty()) return Status::Ok();
     rapidjson::Document doc;
-    doc.Parse(value.data(), value.size());
+    (void)ParseJson(doc, value);
     if (doc.HasParseError() || !doc.IsObject()) {
       return InvalidParameter("RedrivePolicy: Redrive policy is not a valid JSON object");
     }
@@ -130,8 +132,10 @@ Status ValidateSubscriptionAttribute(const std::string& name, const std::string&
   return Status::Ok();
 }
 
+// A decimal number as SQS and SNS take it: digits, an optional sign, point and exponent
+// (no "inf", "nan" or hexadecimal, which strtod would also read).
 bool IsNumber(const std::string& s) {
-  if (s.empty()) return false;
+  if (s.empty() || s.find_first_not_of("0123456789+-.eE") != std::string::npos) return false;
   char* end = nullptr;
   errno = 0;
   std::strtod(s.c_str(), &end);
@@ -161,7 +165,7 @@ Status ValidateMessageAttributes(const MessageAttributes& attributes) {
     }
     if (type == "String.Array") {
       rapidjson::Document doc;
-      doc.Parse(a.string_value.data(), a.string_value.size());
+      (void)ParseJson(doc, a.string_value);
       if (doc.HasParseError() || !doc.IsArray()) {
         return Status::Error(errors::kParameterValueInvalid,
                              "The message attribute '" + name + "' has an invalid value of type String.Array. "
@@ -221,6 +225,10 @@ std::string Sha256Hex(std::string_view data) {
   return out;
 }
 
+Status Stopping() {
+  return Status::Error(errors::kInternalError, "lambda-local is stopping: the message was not published");
+}
+
 }  // namespace
 
 // A FIFO topic's order and deduplication. Its mutex is held from the sequence number to the
@@ -233,7 +241,8 @@ struct SnsService::FifoState {
     int64_t expires_ms;
     PublishResult result;
   };
-  std::map<std::string, Seen> seen;  // by deduplication id (and group), guarded by mu
+  std::map<std::string, Seen> seen;  // by deduplication id, guarded by mu
+  std::deque<std::pair<int64_t, std::string>> expiry;  // (expires, id) in time order, guarded by mu
 };
 
 SnsService::SnsService(SnsOptions options, StateStore* store, Destinations* destinations,
@@ -444,6 +453,9 @@ Result<std::string> SnsService::Subscribe(const std::string& topic_arn, const st
       (protocol == "https" && !StartsWith(endpoint, "https://"))) {
     return InvalidParameter("Endpoint must match the specified protocol");
   }
+  if ((protocol == "http" || protocol == "https") && !ParseHttpEndpoint(endpoint)) {
+    return InvalidParameter("Endpoint: not a valid " + protocol + " URL");
+  }
   if ((protocol == "email" || protocol == "email-json") && endpoint.find('@') == std::string::npos) {
     return InvalidParameter("Email address");
   }
@@ -584,16 +596,8 @@ Result<AttributeMap> SnsService::GetSubscriptionAttributes(const std::string& ar
   if (s->protocol == "http" || s->protocol == "https") {
     RetryPolicy p = EffectiveRetryPolicy(topic_policy, s->Attribute("DeliveryPolicy"));
     std::string throttle = "null";
-    const std::string own = s->Attribute("DeliveryPolicy");
-    rapidjson::Document doc;
-    doc.Parse(own.data(), own.size());
-    if (!doc.HasParseError() && doc.IsObject()) {
-      if (auto t = doc.FindMember("throttlePolicy"); t != doc.MemberEnd() && t->value.IsObject()) {
-        rapidjson::StringBuffer buf;
-        rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-        t->value.Accept(w);
-        throttle = buf.GetString();
-      }
+    if (auto per_second = MaxReceivesPerSecond(s->Attribute("DeliveryPolicy"))) {
+      throttle = fmt::format(R"({{"maxReceivesPerSecond":{}}})", *per_second);
     }
     out["EffectiveDeliveryPolicy"] = fmt::format(
         R"({{"healthyRetryPolicy":{{"minDelayTarget":{},"maxDelayTarget":{},"numRetries":{},"numMaxDelayRetries":{},"numNoDelayRetries":{},"numMinDelayRetries":{},"backoffFunction":"{}"}},"sicklyRetryPolicy":null,"throttlePolicy":{},"guaranteed":false}})",
@@ -643,7 +647,7 @@ Result<PublishResult> SnsService::Publish(PublishRequest r) {
   auto message = std::make_shared<PublishedMessage>();
   if (r.message_structure == "json") {
     rapidjson::Document doc;
-    doc.Parse(r.message.data(), r.message.size());
+    (void)ParseJson(doc, r.message);
     if (doc.HasParseError() || !doc.IsObject()) {
       return InvalidParameter("Message Structure - JSON message body failed to parse");
     }
@@ -688,7 +692,7 @@ Result<PublishResult> SnsService::Publish(PublishRequest r) {
     lock.unlock();
     message->group_id = r.group_id;
     PublishResult result{message->message_id, ""};
-    fanout_->Deliver(view, subscribers, std::move(message));
+    if (!fanout_->Deliver(view, subscribers, std::move(message))) return Stopping();
     return result;
   }
   if (r.group_id.empty()) {
@@ -706,8 +710,10 @@ Result<PublishResult> SnsService::Publish(PublishRequest r) {
   std::lock_guard fifo_lock(fifo->mu);
   lock.unlock();
   const int64_t now = NowEpochMs();
-  for (auto it = fifo->seen.begin(); it != fifo->seen.end();) {
-    it = it->second.expires_ms <= now ? fifo->seen.erase(it) : std::next(it);
+  while (!fifo->expiry.empty() && fifo->expiry.front().first <= now) {
+    auto seen = fifo->seen.find(fifo->expiry.front().second);
+    if (seen != fifo->seen.end() && seen->second.expires_ms <= now) fifo->seen.erase(seen);
+    fifo->expiry.pop_front();
   }
   if (auto seen = fifo->seen.find(r.deduplication_id); seen != fifo->seen.end()) {
     return seen->second.result;  // a duplicate: accepted, not delivered again
@@ -717,8 +723,24 @@ Result<PublishResult> SnsService::Publish(PublishRequest r) {
   message->sequence_number = std::to_string(fifo->next_sequence++);
   PublishResult result{message->message_id, message->sequence_number};
   fifo->seen[r.deduplication_id] = {now + kDeduplicationWindowMs, result};
-  fanout_->Deliver(view, subscribers, std::move(message));
+  fifo->expiry.emplace_back(now + kDeduplicationWindowMs, r.deduplication_id);
+  if (!fanout_->Deliver(view, subscribers, std::move(message))) return Stopping();
   return result;
+}
+
+void SnsService::SetSmsAttributes(const std::map<std::string, std::string>& attributes) {
+  std::lock_guard lock(mu_);
+  for (const auto& [k, v] : attributes) sms_attributes_[k] = v;
+}
+
+std::map<std::string, std::string> SnsService::GetSmsAttributes(const std::vector<std::string>& names) const {
+  std::lock_guard lock(mu_);
+  if (names.empty()) return sms_attributes_;
+  std::map<std::string, std::string> out;
+  for (const auto& n : names) {
+    if (auto it = sms_attributes_.find(n); it != sms_attributes_.end()) out.insert(*it);
+  }
+  return out;
 }
 
 Status SnsService::TagResource(const std::string& arn, const std::map<std::string, std::string>& tags) {

@@ -99,6 +99,11 @@ class SnsService {
 
   Result<PublishResult> Publish(PublishRequest request);
 
+  // SetSMSAttributes / GetSMSAttributes: kept in memory and returned; no SMS is ever sent.
+  void SetSmsAttributes(const std::map<std::string, std::string>& attributes);
+  // Those named, or all when `names` is empty.
+  std::map<std::string, std::string> GetSmsAttributes(const std::vector<std::string>& names) const;
+
   Status TagResource(const std::string& arn, const std::map<std::string, std::string>& tags);
   Status UntagResource(const std::string& arn, const std::vector<std::string>& keys);
   Result<std::map<std::string, std::string>> ListTagsForResource(const std::string& arn) const;
@@ -126,6 +131,7 @@ class SnsService {
   std::map<std::string, std::shared_ptr<Topic>> topics_;
   std::map<std::string, std::shared_ptr<const Subscription>> subscriptions_;
   std::map<std::string, std::shared_ptr<FifoState>> fifo_;  // by topic ARN
+  std::map<std::string, std::string> sms_attributes_;
 };
 
 }  // namespace ll::sns

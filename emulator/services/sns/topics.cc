@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "base/json_parse.h"
 #include "services/sns/sns_errors.h"
 
 namespace ll::sns {
@@ -80,7 +81,7 @@ std::string TopicRecordJson(const Topic& t) {
 
 Result<Topic> ParseTopicRecord(std::string_view json) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
+  (void)ParseJson(doc, json);
   if (doc.HasParseError() || !doc.IsObject()) return Corrupt("topic");
   Topic t;
   t.arn = ReadString(doc, "arn");
@@ -115,7 +116,7 @@ std::string SubscriptionRecordJson(const Subscription& s) {
 
 Result<Subscription> ParseSubscriptionRecord(std::string_view json) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
+  (void)ParseJson(doc, json);
   if (doc.HasParseError() || !doc.IsObject()) return Corrupt("subscription");
   Subscription s;
   s.arn = ReadString(doc, "arn");
