@@ -98,12 +98,14 @@ ll::AppOptions ToAppOptions(const CommonFlags& f, const std::filesystem::path& t
   return o;
 }
 
-int RunStart(const CommonFlags& flags, const std::string& host, int port, const sigset_t& signals) {
+int RunStart(const CommonFlags& flags, const std::string& host, int port, int api_port,
+             const sigset_t& signals) {
   auto tpl = ResolveTemplate(flags.template_path);
   if (!tpl.ok()) return Fail(tpl.status().message());
   ll::AppOptions options = ToAppOptions(flags, *tpl);
   options.host = host;
   options.port = port;
+  options.api_port = api_port;
   options.sink = [](const std::string& fn, std::string_view line) {
     // Runtimes join a multi-line record with \r so it stays one record; show it as lines.
     // A call may also carry several records separated by \n.
@@ -253,10 +255,15 @@ int main(int argc, char** argv) {
   CommonFlags start_flags;
   std::string host = "127.0.0.1";
   int port = 4566;
+  int api_port = 3000;
   CLI::App* start = cli.add_subcommand("start", "Serve the template's functions on one port");
   AddCommonFlags(start, &start_flags);
   start->add_option("--port,-p", port, "Port to serve on")->capture_default_str()->check(CLI::Range(0, 65535));
   start->add_option("--host", host, "Address to bind")->capture_default_str();
+  start->add_option("--api-port", api_port,
+                    "Port serving the template's API Gateway routes (as `sam local start-api`); 0: none")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
 
   CommonFlags invoke_flags;
   std::string name;
@@ -272,7 +279,7 @@ int main(int argc, char** argv) {
     return cli.exit(e);
   }
   try {
-    if (start->parsed()) return RunStart(start_flags, host, port, signals);
+    if (start->parsed()) return RunStart(start_flags, host, port, api_port, signals);
     if (invoke->parsed()) return RunInvoke(invoke_flags, name, event_path, signals);
   } catch (const std::exception& e) {
     return Fail(e.what());

@@ -70,6 +70,11 @@ ServiceRoute RouteRequest(const RouteInputs& in) {
     service = CredentialScopeService(in.credential_param);
     if (!service.empty()) return routed(service);
   }
+  // API Gateway's data plane: an API's own host, or the path form of the front port.
+  if (in.host.find(".execute-api.") != std::string_view::npos ||
+      (StartsWith(in.path, "/restapis/") && in.path.find("/_user_request_") != std::string_view::npos)) {
+    return ServiceRoute{"execute-api", WireProtocol::kRestJson, true, false};
+  }
   if (in.sigv2_presigned || IsBucketHost(in.host)) return routed("s3");
   if (IsLambdaPath(in.path)) return routed("lambda");
   // SNS's signing certificate, where SigningCertURL points (no bucket name has capitals).

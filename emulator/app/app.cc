@@ -9,6 +9,7 @@
 #include "base/strings.h"
 #include "model/error_names.h"
 #include "api/lambda_service.h"
+#include "services/apigateway/install.h"
 #include "services/s3/install.h"
 #include "services/sns/install.h"
 #include "services/sqs/install.h"
@@ -128,6 +129,8 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   services.options.region = options.region;
   services.options.account_id = options.account_id;
   services.options.default_host = fmt::format("localhost:{}", options.port > 0 ? options.port : 4566);
+  services.options.bind_host = options.host;
+  services.options.api_port = options.api_port;
   services.services = &app->services_;
   services.functions = app->door_.get();
   services.destinations = &app->destinations_;
@@ -140,6 +143,7 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   sqs::InstallSqs(services);
   if (Status installed = s3::InstallS3(services); !installed.ok()) return installed;
   if (Status installed = sns::InstallSns(services); !installed.ok()) return installed;
+  apigw::InstallApiGateway(services);
 
   // The template's resources exist before anything can send to them or map them.
   if (Status provisioned = app->services_.ProvisionAll(app->loaded_); !provisioned.ok()) {
@@ -246,7 +250,8 @@ Status App::Serve() {
   fopts.host = options_.host;
   fopts.port = options_.port;
   front_ = std::make_unique<FrontServer>(fopts, &services_);
-  return front_->Start();
+  if (Status started = front_->Start(); !started.ok()) return started;
+  return services_.ServeAll();
 }
 
 void App::KillAllProcesses() {

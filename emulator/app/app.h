@@ -34,6 +34,7 @@ struct AppOptions {
   std::filesystem::path template_path;
   std::string host = "127.0.0.1";
   int port = 4566;
+  int api_port = 3000;  // API Gateway's routes from the template; 0: not served on a port of their own
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   int max_concurrency = 64;

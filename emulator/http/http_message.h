@@ -21,6 +21,9 @@ struct HttpRequest {
   std::string target;  // as sent: path and query
   std::string path;    // the target without its query string, percent-decoded
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  // The names of `headers` as the client wrote them, index for index (API Gateway's REST
+  // events keep their case).
+  std::vector<std::string> header_names_as_sent;
   std::vector<std::pair<std::string, std::string>> params;   // the query, decoded
   // The body once read (see ReadBody in http/http_body.h); a parser of whole requests
   // (ParseHttpRequest) fills it in directly.

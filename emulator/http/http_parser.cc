@@ -223,6 +223,7 @@ HttpParse HttpRequestParser::ParseHeadLines(std::string_view data, size_t start,
   out->path = PercentDecode(target.substr(0, query_at), false);
   out->params = query_at == std::string_view::npos ? decltype(out->params)() : ParseQuery(target.substr(query_at + 1));
   out->headers.clear();
+  out->header_names_as_sent.clear();
   out->body.clear();
   out->body_reader = nullptr;
   out->route.clear();
@@ -263,6 +264,7 @@ HttpParse HttpRequestParser::ParseHeadLines(std::string_view data, size_t start,
       out->expects_continue = EqualsIgnoreCase(value, "100-continue");
     }
     out->headers.emplace_back(std::move(name), std::string(value));
+    out->header_names_as_sent.emplace_back(line.substr(0, colon));
   }
   if (chunked && has_length) return HttpParse::kBad;  // request smuggling shape (RFC 9112 6.1)
   head_parsed_ = true;

@@ -20,6 +20,14 @@ Status ServiceRegistry::ProvisionAll(const LoadedTemplate& loaded) {
   return Status::Ok();
 }
 
+Status ServiceRegistry::ServeAll() {
+  for (Service* s : order_) {
+    Status served = s->Serve();
+    if (!served.ok()) return served;
+  }
+  return Status::Ok();
+}
+
 void ServiceRegistry::ShutdownAll() {
   // In reverse: a service that sends to another (SNS to SQS) stops before it.
   for (auto it = order_.rbegin(); it != order_.rend(); ++it) (*it)->Shutdown();

@@ -31,6 +31,9 @@ class Service {
   // Brings back what the state store kept, then creates (or updates) the template's resources
   // of this service, before anything is served.
   virtual Status Provision(const LoadedTemplate& loaded) { return Status::Ok(); }
+  // Starts what the service serves besides the front port (a port of its own), once the front
+  // port serves; an error stops the start.
+  virtual Status Serve() { return Status::Ok(); }
   // Makes waiting requests (long polls) return and refuses new work; called once at stop,
   // after the functions are stopped and before the front port closes.
   virtual void Shutdown() {}
@@ -44,6 +47,8 @@ class ServiceRegistry {
   Service* Find(std::string_view name) const;
   // Each service's Provision, in the order they were added; the first error stops.
   Status ProvisionAll(const LoadedTemplate& loaded);
+  // Each service's Serve, in order; the first error stops.
+  Status ServeAll();
   // Each service's Shutdown, in the reverse order.
   void ShutdownAll();
 
@@ -57,6 +62,8 @@ struct ServiceOptions {
   std::string account_id = "000000000000";
   // Host (and port) for URLs made outside a request, e.g. for template resources.
   std::string default_host = "localhost:4566";
+  std::string bind_host = "127.0.0.1";  // where services with ports of their own listen
+  int api_port = 3000;                  // API Gateway's own port; 0: none
 };
 
 // Everything a service may reach. Pointers outlive every service.

@@ -12,6 +12,8 @@ const ResourceHandlerTable& DefaultResourceHandlers() {
       {"AWS::S3::Bucket", {NameS3Bucket, LoadS3Bucket}},
       {"AWS::Lambda::EventSourceMapping", {nullptr, LoadEventSourceMapping}},
       {"AWS::SNS::Topic", {NameSnsTopic, LoadSnsTopic}},
+      {"AWS::Serverless::Api", {NameApi, LoadServerlessApi}},
+      {"AWS::Serverless::HttpApi", {NameApi, LoadServerlessHttpApi}},
       {"AWS::SNS::Subscription", {nullptr, LoadSnsSubscription}},
       {"AWS::SNS::TopicPolicy", {nullptr, LoadAcceptedPolicy}},
       {"AWS::SQS::QueuePolicy", {nullptr, LoadAcceptedPolicy}},

@@ -81,6 +81,28 @@ struct TopicSubscriptionResource {
   std::map<std::string, std::string> attributes;  // RawMessageDelivery, FilterPolicy, ...
 };
 
+// An API Gateway API: AWS::Serverless::Api (REST) or AWS::Serverless::HttpApi, or one of the
+// implicit APIs SAM makes for events that name none (ServerlessRestApi, ServerlessHttpApi).
+struct ApiResource {
+  std::string logical_id;
+  std::string id;     // what !Ref gives: 10 lowercase letters and digits, stable per project
+  bool http = false;  // an HTTP API (payload 2.0 by default, stage "$default")
+  std::string stage;  // StageName
+  std::map<std::string, std::string> variables;  // stage variables
+  std::vector<std::string> binary_media_types;
+};
+
+// A route of an API to a function: a function's `Events: Type: Api | HttpApi`.
+struct ApiRouteResource {
+  std::string api_id;  // the id of an ApiResource
+  std::string method;  // upper-case, "ANY" for any
+  std::string path;    // "/items/{id}", or "$default"
+  std::string function_name;
+  std::string payload_format;  // "1.0" or "2.0"
+  int timeout_ms = 0;          // 0: the API's default
+  std::string source;          // "Function.Event"
+};
+
 struct LoadedTemplate {
   std::vector<FunctionConfig> functions;
   std::vector<QueueResource> queues;  // dead-letter targets first
@@ -90,6 +112,8 @@ struct LoadedTemplate {
   std::vector<std::pair<std::string, BucketTarget>> bucket_events;
   std::vector<TopicResource> topics;
   std::vector<TopicSubscriptionResource> topic_subscriptions;
+  std::vector<ApiResource> apis;
+  std::vector<ApiRouteResource> api_routes;
   std::vector<std::string> ignored;  // "LogicalId (AWS::Type)" for resources not emulated
 };
 

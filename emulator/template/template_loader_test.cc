@@ -152,8 +152,8 @@ Resources:
                 - Pattern:
                     body:
                       n: [{numeric: [">", 5]}]
-        Api:
-          Type: Api
+        Stream:
+          Type: Kinesis
   Jobs:
     Type: AWS::SQS::Queue
     Properties:

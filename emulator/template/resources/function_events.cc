@@ -128,11 +128,23 @@ Status ReadSnsEvent(const TemplateContext& context, const Resource& function,
   return Status::Ok();
 }
 
+Status ReadRestApiEvent(const TemplateContext& context, const Resource& function,
+                        const std::string& event_id, const YAML::Node& event, LoadedTemplate& out) {
+  return ReadApiEvent(context, function, event_id, event, out, false);
+}
+
+Status ReadHttpApiEvent(const TemplateContext& context, const Resource& function,
+                        const std::string& event_id, const YAML::Node& event, LoadedTemplate& out) {
+  return ReadApiEvent(context, function, event_id, event, out, true);
+}
+
 const std::map<std::string, EventReader>& EventReaders() {
   static const std::map<std::string, EventReader> readers = {
       {"SQS", ReadSqsEvent},
       {"S3", ReadS3Event},
       {"SNS", ReadSnsEvent},
+      {"Api", ReadRestApiEvent},
+      {"HttpApi", ReadHttpApiEvent},
   };
   return readers;
 }

@@ -32,6 +32,14 @@ Status LoadSnsSubscription(const TemplateContext& context, const Resource& resou
 // AWS::SNS::TopicPolicy, AWS::SQS::QueuePolicy: accepted, not enforced.
 Status LoadAcceptedPolicy(const TemplateContext& context, const Resource& resource,
                           LoadedTemplate& out);
+// serverless_api.cc
+Result<ResourceSymbols> NameApi(const TemplateContext& context, const Resource& resource);
+Status LoadServerlessApi(const TemplateContext& context, const Resource& resource, LoadedTemplate& out);
+Status LoadServerlessHttpApi(const TemplateContext& context, const Resource& resource,
+                             LoadedTemplate& out);
+// A function's `Events: Type: Api` (http false) or `Type: HttpApi` (http true).
+Status ReadApiEvent(const TemplateContext& context, const Resource& function, const std::string& event_id,
+                    const YAML::Node& event, LoadedTemplate& out, bool http);
 // event_source_mapping.cc
 Status LoadEventSourceMapping(const TemplateContext& context, const Resource& resource,
                               LoadedTemplate& out);

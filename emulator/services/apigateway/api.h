@@ -1,0 +1,58 @@
+// The value types of API Gateway as lambda-local serves it: an API (REST or HTTP) with its
+// stage and routes, each route a Lambda proxy integration; and the request and response as the
+// gateway sees them, independent of the HTTP server.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ll::apigw {
+
+enum class ApiKind { kRest, kHttp };
+
+struct Route {
+  std::string method;  // "GET", "POST", ... or "ANY"
+  // A resource path: "/", "/items", "/items/{id}", "/files/{proxy+}"; or "$default" (HTTP APIs).
+  std::string path;
+  std::string function;  // the function's name (or ARN, with a qualifier)
+  std::string payload_format = "1.0";  // REST: always "1.0"; HTTP APIs: "2.0" unless told
+  int timeout_ms = 29000;              // the integration timeout
+  std::string source;                  // where it was declared ("Fn.Event"), for messages
+};
+
+struct Api {
+  std::string id;          // 10 lowercase letters and digits, as AWS's
+  std::string logical_id;  // ServerlessRestApi, ServerlessHttpApi, or the template's
+  ApiKind kind = ApiKind::kRest;
+  std::string stage = "Prod";  // HTTP APIs: "$default" unless named
+  std::map<std::string, std::string> stage_variables;
+  std::vector<std::string> binary_media_types;  // REST: "image/png", "*/*", ...
+  std::vector<Route> routes;
+};
+
+// One HTTP request reaching an API, after the stage (if any) is taken off the path.
+struct GatewayRequest {
+  std::string method;
+  std::string path;       // as sent, percent-encoded, without the stage: "/items/a%20b"
+  std::string raw_query;  // as sent, without '?'
+  // In the order and case sent.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string source_ip = "127.0.0.1";
+  std::string protocol = "HTTP/1.1";
+  std::string domain_name;  // the Host header without its port, or "localhost"
+  std::string request_id;   // a UUID
+  int64_t time_epoch_ms = 0;
+};
+
+// What the client is answered.
+struct GatewayResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;  // several of a name allowed
+  std::string body;  // bytes (a base64 body from the function is decoded)
+};
+
+}  // namespace ll::apigw

@@ -1,0 +1,59 @@
+// Gateway: API Gateway in front of functions. Finds a request's route among the template's
+// APIs, builds the Lambda proxy event (payload 1.0 or 2.0), invokes the function through the
+// one door, and answers with what it returned, or with API Gateway's own errors (403/404 with
+// no route, 502 for a function error or a malformed result, 429 when throttled).
+//
+// Thread-safety: immutable after construction; Serve* may run on any number of threads.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "http/http_message.h"
+#include "invoke/invoke_sink.h"
+#include "services/apigateway/api.h"
+#include "services/apigateway/route_matcher.h"
+
+namespace ll::apigw {
+
+struct GatewayOptions {
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  // One access line per request: "GET /items/1 200 1.234 ms Fn".
+  std::function<void(const std::string&)> access_log;
+};
+
+class Gateway {
+ public:
+  // `functions` must outlive the gateway.
+  Gateway(std::vector<Api> apis, InvokeSink* functions, GatewayOptions options);
+
+  const std::vector<Api>& apis() const { return apis_; }
+
+  // The API port: every API's routes from the root, as `sam local start-api` serves them; the
+  // first API with a route for the request answers.
+  void ServeApiPort(HttpRequest& req, HttpResponse& res) const;
+
+  // The main port: "/restapis/{apiId}/{stage}/_user_request_/{path}", or a Host of
+  // "{apiId}.execute-api.<anything>" with "/{stage}/{path}" (REST APIs and named stages) or
+  // "/{path}" (an HTTP API's $default stage).
+  void ServeFrontPort(HttpRequest& req, HttpResponse& res) const;
+
+  // The API id a Host names ("abc123defg.execute-api.localhost:4566"), or "".
+  static std::string ApiIdOfHost(std::string_view host);
+
+ private:
+  GatewayResponse Serve(const Api& api, const RouteMatch& match, GatewayRequest& request) const;
+  // Builds the request the proxy event describes from what the server parsed.
+  GatewayRequest RequestOf(const HttpRequest& req, std::string path) const;
+  void Answer(const GatewayRequest& request, GatewayResponse response, HttpResponse& res,
+              const std::string& function, int64_t started_us) const;
+  const Api* FindApi(std::string_view id) const;
+
+  const std::vector<Api> apis_;
+  InvokeSink* const functions_;
+  const GatewayOptions options_;
+};
+
+}  // namespace ll::apigw

@@ -1,0 +1,137 @@
+#include "services/apigateway/install.h"
+
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "http/http_server.h"
+#include "model/error_names.h"
+#include "services/apigateway/gateway.h"
+
+namespace ll::apigw {
+namespace {
+
+// The template's APIs with their routes; InvalidTemplate for a route to an API that is not
+// there or a route declared twice.
+Result<std::vector<Api>> ApisOf(const LoadedTemplate& loaded) {
+  std::vector<Api> apis;
+  for (const ApiResource& r : loaded.apis) {
+    Api api;
+    api.id = r.id;
+    api.logical_id = r.logical_id;
+    api.kind = r.http ? ApiKind::kHttp : ApiKind::kRest;
+    api.stage = r.stage;
+    api.stage_variables = r.variables;
+    api.binary_media_types = r.binary_media_types;
+    apis.push_back(std::move(api));
+  }
+  for (const ApiRouteResource& r : loaded.api_routes) {
+    auto api = std::find_if(apis.begin(), apis.end(), [&](const Api& a) { return a.id == r.api_id; });
+    if (api == apis.end()) {
+      return Status::Error(errors::kInvalidTemplate,
+                           fmt::format("{}: the API {} is not in the template", r.source, r.api_id));
+    }
+    for (const Route& other : api->routes) {
+      if (other.method == r.method && other.path == r.path) {
+        return Status::Error(errors::kInvalidTemplate,
+                             fmt::format("{}: {} {} is already routed to {} ({})", r.source, r.method,
+                                         r.path, other.function, other.source));
+      }
+    }
+    Route route;
+    route.method = r.method;
+    route.path = r.path;
+    route.function = r.function_name;
+    route.payload_format = api->kind == ApiKind::kRest ? "1.0" : r.payload_format;
+    route.timeout_ms = r.timeout_ms > 0 ? r.timeout_ms : api->kind == ApiKind::kRest ? 29000 : 30000;
+    route.source = r.source;
+    api->routes.push_back(std::move(route));
+  }
+  return apis;
+}
+
+class ApiGatewayService : public Service {
+ public:
+  explicit ApiGatewayService(const ServiceContext& context)
+      : functions_(context.functions), options_(context.options), notice_(context.notice) {}
+
+  void Handle(HttpRequest& req, HttpResponse& res) override {
+    if (!gateway_) {
+      res.status = 404;
+      res.SetContent(R"({"message":"Not Found"})", "application/json");
+      return;
+    }
+    gateway_->ServeFrontPort(req, res);
+  }
+
+  Status Provision(const LoadedTemplate& loaded) override {
+    auto apis = ApisOf(loaded);
+    if (!apis.ok()) return apis.status();
+    GatewayOptions options;
+    options.region = options_.region;
+    options.account_id = options_.account_id;
+    auto notice = notice_;
+    options.access_log = [notice](const std::string& line) {
+      if (notice) notice("api", line);
+    };
+    gateway_ = std::make_unique<Gateway>(std::move(*apis), functions_, std::move(options));
+    return Status::Ok();
+  }
+
+  Status Serve() override {
+    size_t routes = 0;
+    for (const Api& api : gateway_->apis()) routes += api.routes.size();
+    if (routes == 0 || options_.api_port == 0) return Status::Ok();
+    HttpServerOptions http;
+    http.max_body_bytes = 10u << 20;
+    server_ = std::make_unique<HttpServer>(http);
+    Gateway* gateway = gateway_.get();
+    server_->SetHandler([gateway](HttpRequest& req, HttpResponse& res) { gateway->ServeApiPort(req, res); });
+    server_->SetErrorHandler([](const HttpRequest&, HttpResponse& res) {
+      if (res.status == 413) {
+        res.SetContent(R"({"message":"Request Too Long"})", "application/json");
+      } else if (res.status == 400) {
+        res.SetContent(R"({"message":"Bad Request"})", "application/json");
+      }
+    });
+    server_->SetExceptionHandler([](const HttpRequest&, HttpResponse& res, std::exception_ptr) {
+      res.status = 500;
+      res.SetContent(R"({"message":"Internal server error"})", "application/json");
+    });
+    if (Status started = server_->Start(options_.bind_host, options_.api_port); !started.ok()) {
+      return Status::Error(started.code(), fmt::format("the API port {}: {} (choose another with --api-port, "
+                                                       "or --api-port 0 for none)",
+                                                       options_.api_port, started.message()));
+    }
+    if (notice_) {
+      const std::string host = options_.bind_host == "0.0.0.0" ? "127.0.0.1" : options_.bind_host;
+      notice_("api", fmt::format("API Gateway on http://{}:{}", host, server_->port()));
+      for (const Api& api : gateway_->apis()) {
+        for (const Route& r : api.routes) {
+          notice_("api", fmt::format("  {:<7} {:<32} -> {} ({} {}, stage {})", r.method, r.path, r.function,
+                                     api.kind == ApiKind::kRest ? "REST API" : "HTTP API", api.id, api.stage));
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
+  void Shutdown() override {
+    if (server_) server_->Stop();
+  }
+
+ private:
+  InvokeSink* const functions_;
+  const ServiceOptions options_;
+  const std::function<void(const std::string&, const std::string&)> notice_;
+  std::unique_ptr<Gateway> gateway_;     // made by Provision, then read-only
+  std::unique_ptr<HttpServer> server_;   // the API port, when there are routes
+};
+
+}  // namespace
+
+void InstallApiGateway(ServiceContext& context) {
+  context.services->Add("execute-api", std::make_unique<ApiGatewayService>(context));
+}
+
+}  // namespace ll::apigw
