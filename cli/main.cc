@@ -99,13 +99,14 @@ ll::AppOptions ToAppOptions(const CommonFlags& f, const std::filesystem::path& t
 }
 
 int RunStart(const CommonFlags& flags, const std::string& host, int port, int api_port,
-             const sigset_t& signals) {
+             bool api_port_chosen, const sigset_t& signals) {
   auto tpl = ResolveTemplate(flags.template_path);
   if (!tpl.ok()) return Fail(tpl.status().message());
   ll::AppOptions options = ToAppOptions(flags, *tpl);
   options.host = host;
   options.port = port;
   options.api_port = api_port;
+  options.api_port_chosen = api_port_chosen;
   options.sink = [](const std::string& fn, std::string_view line) {
     // Runtimes join a multi-line record with \r so it stays one record; show it as lines.
     // A call may also carry several records separated by \n.
@@ -279,7 +280,9 @@ int main(int argc, char** argv) {
     return cli.exit(e);
   }
   try {
-    if (start->parsed()) return RunStart(start_flags, host, port, api_port, signals);
+    if (start->parsed()) {
+      return RunStart(start_flags, host, port, api_port, start->count("--api-port") > 0, signals);
+    }
     if (invoke->parsed()) return RunInvoke(invoke_flags, name, event_path, signals);
   } catch (const std::exception& e) {
     return Fail(e.what());

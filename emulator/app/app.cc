@@ -131,6 +131,7 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   services.options.default_host = fmt::format("localhost:{}", options.port > 0 ? options.port : 4566);
   services.options.bind_host = options.host;
   services.options.api_port = options.api_port;
+  services.options.api_port_chosen = options.api_port_chosen;
   services.services = &app->services_;
   services.functions = app->door_.get();
   services.destinations = &app->destinations_;

@@ -35,6 +35,7 @@ struct AppOptions {
   std::string host = "127.0.0.1";
   int port = 4566;
   int api_port = 3000;  // API Gateway's routes from the template; 0: not served on a port of their own
+  bool api_port_chosen = false;  // false: the default, and a busy port is only reported
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   int max_concurrency = 64;

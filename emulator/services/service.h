@@ -64,6 +64,7 @@ struct ServiceOptions {
   std::string default_host = "localhost:4566";
   std::string bind_host = "127.0.0.1";  // where services with ports of their own listen
   int api_port = 3000;                  // API Gateway's own port; 0: none
+  bool api_port_chosen = false;         // given on the command line: failing to bind it is fatal
 };
 
 // Everything a service may reach. Pointers outlive every service.

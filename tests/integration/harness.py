@@ -172,6 +172,12 @@ class Emulator:
         self.project = project
         self.args = list(args)
         self.port = port or free_port()
+        # API Gateway's own port: a free one unless the test chose (3000 may be taken).
+        if "--api-port" not in self.args:
+            self.api_port = free_port()
+            self.args += ["--api-port", str(self.api_port)]
+        else:
+            self.api_port = int(self.args[self.args.index("--api-port") + 1])
         self.env = env if env is not None else fake_credentials_env()
         self.proc: subprocess.Popen | None = None
         self.lines: list[str] = []  # stdout, one entry per line

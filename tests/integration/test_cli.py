@@ -302,6 +302,17 @@ class AwsCliTest(unittest.TestCase):
                         self.emu.describe_output(20))
         self.assertIn("'eventName': 'ObjectCreated:Put'", self.emu.output())
 
+    def test_the_example_http_api_route(self):
+        # README's curl, on the port the harness chose instead of 3000.
+        r = subprocess.run(["curl", "-s", "-i", f"http://127.0.0.1:{self.emu.api_port}/hello?name=you"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        head, _, body = r.stdout.partition("\n\n")  # text mode reads CRLF as LF
+        self.assertTrue(head.startswith("HTTP/1.1 200"), head)
+        self.assertIn("content-type: application/json", head.lower())
+        self.assertEqual(json.loads(body)["message"], "Hello from Node.js, you!")
+        self.assertTrue(wait_until(lambda: "GET /hello 200" in self.emu.output(), 10), self.emu.describe_output(20))
+
     def test_unknown_function(self):
         r, _, _ = self.cli_invoke("Nope", payload="{}")
         self.assertNotEqual(r.returncode, 0)

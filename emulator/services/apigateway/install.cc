@@ -99,6 +99,15 @@ class ApiGatewayService : public Service {
       res.SetContent(R"({"message":"Internal server error"})", "application/json");
     });
     if (Status started = server_->Start(options_.bind_host, options_.api_port); !started.ok()) {
+      server_.reset();
+      if (!options_.api_port_chosen) {  // the default port is busy: say so, serve the rest
+        if (notice_) {
+          notice_("api", fmt::format("port {} is taken ({}): the API routes are served on the main port "
+                                     "only (see --api-port)",
+                                     options_.api_port, started.message()));
+        }
+        return Status::Ok();
+      }
       return Status::Error(started.code(), fmt::format("the API port {}: {} (choose another with --api-port, "
                                                        "or --api-port 0 for none)",
                                                        options_.api_port, started.message()));

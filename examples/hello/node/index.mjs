@@ -1,5 +1,6 @@
 export const handler = async (event, context) => {
-  const name = (event && event.name) || 'world';
+  // Invoked directly ({"name": ...}) or through the HTTP API (GET /hello?name=...).
+  const name = (event && (event.name || (event.queryStringParameters || {}).name)) || 'world';
   console.log('node handler called with', JSON.stringify(event));
   return {
     message: `${process.env.GREETING} from Node.js, ${name}!`,
