@@ -11,7 +11,10 @@ send-to-function latency (skip it with --skip-sqs), and a third from bench/s3_be
 PutObject/GetObject against moto's server, a 1 GiB PUT+GET against `cp`, and PUT-to-function
 latency (skip it with --skip-s3), and a fourth from bench/sns_bench.py: SNS Publish to a topic
 with an SQS subscription against moto's server, Publish-to-SQS-receive latency on both, and
-Publish-to-function latency (skip it with --skip-sns).
+Publish-to-function latency (skip it with --skip-sns), and a fifth from bench/apigw_bench.py: the
+C++ and a Python function through API Gateway routes (HttpApi payload 2.0, Api payload 1.0) on
+the API port against a direct Invoke of the same function, and the gateway's added latency
+(skip it with --skip-apigw).
 """
 import argparse
 import datetime
@@ -132,6 +135,7 @@ def main():
     ap.add_argument("--skip-sqs", action="store_true", help="leave out bench/sqs_bench.py's table")
     ap.add_argument("--skip-s3", action="store_true", help="leave out bench/s3_bench.py's table")
     ap.add_argument("--skip-sns", action="store_true", help="leave out bench/sns_bench.py's table")
+    ap.add_argument("--skip-apigw", action="store_true", help="leave out bench/apigw_bench.py's table")
     args = ap.parse_args()
     load = os.getloadavg()
     build_dir = os.path.join(ROOT, args.build_dir)
@@ -207,6 +211,17 @@ def main():
             traceback.print_exc()
             sns_lines = ["", f"SNS benchmark failed: {type(e).__name__}: {e}"]
 
+    apigw_lines = []
+    if not args.skip_apigw:
+        import apigw_bench
+        try:
+            apigw_lines = apigw_bench.run(binary, duration=args.duration, repeats=args.repeats,
+                                          build_dir=build_dir)
+        except Exception as e:  # keep the tables above; apigw_bench has stopped its server
+            import traceback
+            traceback.print_exc()
+            apigw_lines = ["", f"API Gateway benchmark failed: {type(e).__name__}: {e}"]
+
     def med(runs, key):
         return statistics.median(r[key] for r in runs)
 
@@ -271,6 +286,7 @@ def main():
     lines.extend(sqs_lines)
     lines.extend(s3_lines)
     lines.extend(sns_lines)
+    lines.extend(apigw_lines)
     report = "\n".join(lines) + "\n"
     print(report)
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
