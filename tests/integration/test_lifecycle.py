@@ -168,11 +168,11 @@ class UnservedServicesTest(unittest.TestCase):
     def test_dynamodb(self):
         self.check_not_implemented("dynamodb", lambda c: c.list_tables())
 
-    def test_sns(self):
-        self.check_not_implemented("sns", lambda c: c.list_topics())
+    def test_a_query_protocol_service(self):
+        self.check_not_implemented("cloudformation", lambda c: c.list_stacks())
 
     def test_lambda_still_served_afterwards(self):
-        self.check_not_implemented("sns", lambda c: c.list_topics())
+        self.check_not_implemented("cloudformation", lambda c: c.list_stacks())
         status, _, body = self.emu.post(self.emu.invoke_path("PyEcho"), b'{"still": "here"}')
         self.assertEqual(status, 200)
         self.assertEqual(json.loads(body)["event"], {"still": "here"})
