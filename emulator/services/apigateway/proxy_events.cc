@@ -38,12 +38,13 @@ struct Named {
 
 std::vector<Named> Group(const Pairs& items, bool ignore_case) {
   std::vector<Named> out;
-  for (const auto& [name, value] : items) {
+  for (const auto& item : items) {
+    const std::string& name = item.first;  // a plain reference: lambdas may not capture bindings
     auto it = std::find_if(out.begin(), out.end(), [&](const Named& n) {
       return ignore_case ? EqualsIgnoreCase(n.name, name) : n.name == name;
     });
     if (it == out.end()) it = out.insert(out.end(), Named{name, {}});
-    it->values.push_back(value);
+    it->values.push_back(item.second);
   }
   return out;
 }

@@ -1,0 +1,98 @@
+// libFuzzer target for what API Gateway reads: a function's result (payload 1.0 and 2.0
+// forms), and a client's method, path, query, headers and body routed through a fixed API and
+// turned into both proxy events. The first byte chooses which; nothing may crash, and every
+// event written must be well-formed JSON.
+#include <rapidjson/document.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "base/json_parse.h"
+#include "services/apigateway/proxy_events.h"
+#include "services/apigateway/route_matcher.h"
+
+namespace {
+
+void Check(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "apigw_input_fuzz: %s\n", what);
+    std::abort();
+  }
+}
+
+ll::apigw::Api MakeApi(ll::apigw::ApiKind kind) {
+  ll::apigw::Api api;
+  api.id = "abcdefghij";
+  api.kind = kind;
+  api.stage = kind == ll::apigw::ApiKind::kRest ? "Prod" : "$default";
+  api.stage_variables = {{"v", "1"}};
+  api.binary_media_types = {"image/*"};
+  for (const char* path : {"/", "/items", "/items/{id}", "/items/{id}/parts/{part}", "/files/{proxy+}"}) {
+    api.routes.push_back({"ANY", path, "fn", kind == ll::apigw::ApiKind::kRest ? "1.0" : "2.0", 29000, "fuzz"});
+  }
+  api.routes.push_back({"GET", "/items/special", "fn", "1.0", 29000, "fuzz"});
+  if (kind == ll::apigw::ApiKind::kHttp) api.routes.push_back({"ANY", "$default", "fn", "2.0", 29000, "fuzz"});
+  return api;
+}
+
+// "METHOD\nPATH\nQUERY\nName: value\n...\n\nBODY"
+ll::apigw::GatewayRequest RequestOf(std::string_view in) {
+  ll::apigw::GatewayRequest r;
+  auto line = [&]() {
+    size_t end = in.find('\n');
+    std::string_view l = in.substr(0, end);
+    in = end == std::string_view::npos ? std::string_view() : in.substr(end + 1);
+    return l;
+  };
+  r.method = std::string(line());
+  r.path = std::string(line());
+  r.raw_query = std::string(line());
+  for (std::string_view h = line(); !h.empty(); h = line()) {
+    size_t colon = h.find(':');
+    r.headers.emplace_back(std::string(h.substr(0, colon)),
+                           colon == std::string_view::npos ? "" : std::string(h.substr(colon + 1)));
+  }
+  r.body = std::string(in);
+  r.request_id = "00000000-0000-4000-8000-000000000000";
+  r.domain_name = "localhost";
+  r.time_epoch_ms = 1700000000000;
+  return r;
+}
+
+bool IsJson(const std::string& text) {
+  rapidjson::Document doc;
+  return ll::ParseJson(doc, text) && doc.IsObject();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 1) return 0;
+  const std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
+  static const ll::apigw::Api rest = MakeApi(ll::apigw::ApiKind::kRest);
+  static const ll::apigw::Api http = MakeApi(ll::apigw::ApiKind::kHttp);
+  switch (data[0] % 3) {
+    case 0:
+      if (auto r = ll::apigw::ParseProxyResultV1(in)) Check(r->status >= 100 && r->status <= 599, "a status out of range");
+      break;
+    case 1:
+      if (auto r = ll::apigw::ParseProxyResultV2(in)) Check(r->status >= 100 && r->status <= 599, "a status out of range");
+      break;
+    case 2: {
+      const ll::apigw::GatewayRequest request = RequestOf(in);
+      for (const ll::apigw::Api* api : {&rest, &http}) {
+        auto match = ll::apigw::MatchRoute(*api, request.method, request.path);
+        if (!match) continue;
+        (void)ll::apigw::BodyIsBinary(*api, request);
+        Check(IsJson(ll::apigw::ProxyEventV1(*api, *match, request, "000000000000")), "a 1.0 event is not JSON");
+        Check(IsJson(ll::apigw::ProxyEventV2(*api, *match, request, "000000000000")), "a 2.0 event is not JSON");
+      }
+      break;
+    }
+  }
+  return 0;
+}
