@@ -78,7 +78,7 @@ const Api* Gateway::FindApi(std::string_view id) const {
   return nullptr;
 }
 
-GatewayRequest Gateway::RequestOf(const HttpRequest& req, std::string path) const {
+GatewayRequest Gateway::RequestOf(HttpRequest& req, std::string path) const {
   GatewayRequest r;
   r.method = req.method;
   r.path = std::move(path);
@@ -89,7 +89,7 @@ GatewayRequest Gateway::RequestOf(const HttpRequest& req, std::string path) cons
         i < req.header_names_as_sent.size() ? req.header_names_as_sent[i] : req.headers[i].first;
     r.headers.emplace_back(name, req.headers[i].second);
   }
-  r.body = req.body;
+  r.body = std::move(req.body);  // up to 10 MB: not copied
   std::string_view host = req.Header("host");
   r.domain_name = std::string(host.substr(0, host.rfind(':') == std::string_view::npos ||
                                                       host.find(']') != std::string_view::npos

@@ -45,8 +45,8 @@ class Gateway {
 
  private:
   GatewayResponse Serve(const Api& api, const RouteMatch& match, GatewayRequest& request) const;
-  // Builds the request the proxy event describes from what the server parsed.
-  GatewayRequest RequestOf(const HttpRequest& req, std::string path) const;
+  // Builds the request the proxy event describes from what the server parsed (its body moved).
+  GatewayRequest RequestOf(HttpRequest& req, std::string path) const;
   void Answer(const GatewayRequest& request, GatewayResponse response, HttpResponse& res,
               const std::string& function, int64_t started_us) const;
   const Api* FindApi(std::string_view id) const;

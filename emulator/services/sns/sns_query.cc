@@ -307,14 +307,14 @@ Result<SnsHttpResponse> Dispatch(SnsService& sns, const std::string& action, con
       return Status::Error(errors::kBatchRequestTooLong,
                            "The length of all the messages put together is more than the limit");
     }
-    auto topic = sns.GetTopicAttributes(p.Get("TopicArn"));
+    auto topic = sns.KindOf(p.Get("TopicArn"));
     if (!topic.ok()) return topic.status();
-    if ((*topic)["FifoTopic"] == "true") {  // FIFO ids are checked for the whole request
+    if (topic->fifo) {  // FIFO ids are checked for the whole request
       for (const Params& e : entries) {
         if (e.Get("MessageGroupId").empty()) {
           return InvalidParameter("The MessageGroupId parameter is required for FIFO topics");
         }
-        if (e.Get("MessageDeduplicationId").empty() && (*topic)["ContentBasedDeduplication"] != "true") {
+        if (e.Get("MessageDeduplicationId").empty() && !topic->content_based_deduplication) {
           return InvalidParameter(
               "The topic should either have ContentBasedDeduplication enabled or "
               "MessageDeduplicationId provided explicitly");
@@ -322,9 +322,8 @@ Result<SnsHttpResponse> Dispatch(SnsService& sns, const std::string& action, con
       }
     }
     Answer a(action, rid);
-    XmlWriter failed;  // written after Successful
+    std::vector<std::pair<std::string, Status>> failed;  // (Id, why), written after Successful
     a.x().Open("Successful");
-    bool any_failed = false;
     for (const Params& e : entries) {
       auto attributes = e.Attributes();
       Result<PublishResult> published = attributes.ok() ? [&] {
@@ -339,20 +338,18 @@ Result<SnsHttpResponse> Dispatch(SnsService& sns, const std::string& action, con
         if (!published->sequence_number.empty()) a.x().Leaf("SequenceNumber", published->sequence_number);
         a.x().Close("member");
       } else {
-        any_failed = true;
-        failed.Open("member")
-            .Leaf("Id", e.Get("Id"))
-            .Leaf("Code", published.status().code())
-            .Leaf("Message", published.status().message())
-            .Bool("SenderFault", published.status().code() != errors::kInternalError)
-            .Close("member");
+        failed.emplace_back(e.Get("Id"), published.status());
       }
     }
     a.x().Close("Successful");
     a.x().Open("Failed");
-    if (any_failed) {
-      std::string f = failed.Take();
-      a.x().Raw(std::string_view(f).substr(f.find("?>\n") + 3));
+    for (const auto& [id, why] : failed) {
+      a.x().Open("member")
+          .Leaf("Id", id)
+          .Leaf("Code", why.code())
+          .Leaf("Message", why.message())
+          .Bool("SenderFault", why.code() != errors::kInternalError)
+          .Close("member");
     }
     a.x().Close("Failed");
     return a.Done();
@@ -413,7 +410,7 @@ Result<SnsHttpResponse> Dispatch(SnsService& sns, const std::string& action, con
   }
   if (action == "AddPermission" || action == "RemovePermission") {
     if (Status s = Required(p, "TopicArn"); !s.ok()) return s;
-    if (auto attrs = sns.GetTopicAttributes(p.Get("TopicArn")); !attrs.ok()) return attrs.status();
+    if (auto topic = sns.KindOf(p.Get("TopicArn")); !topic.ok()) return topic.status();
     return Answer(action, rid, false).Done();  // accepted: policies are not enforced
   }
   return Status::Error(errors::kInvalidAction,

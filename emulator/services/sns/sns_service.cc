@@ -424,6 +424,13 @@ Result<AttributeMap> SnsService::GetTopicAttributes(const std::string& arn) cons
   return out;
 }
 
+Result<SnsService::TopicKind> SnsService::KindOf(const std::string& arn) const {
+  std::lock_guard lock(mu_);
+  auto topic = FindTopicLocked(arn);
+  if (!topic) return TopicNotFound();
+  return TopicKind{topic->fifo, topic->content_based_deduplication()};
+}
+
 Status SnsService::SetTopicAttribute(const std::string& arn, const std::string& name,
                                      const std::string& value) {
   std::lock_guard lock(mu_);

@@ -81,6 +81,12 @@ class SnsService {
   Status DeleteTopic(const std::string& arn);
   Result<Page<std::string>> ListTopics(const std::string& next_token) const;
   Result<AttributeMap> GetTopicAttributes(const std::string& arn) const;
+  // Whether the topic is FIFO and deduplicates by content; NotFound when there is none.
+  struct TopicKind {
+    bool fifo = false;
+    bool content_based_deduplication = false;
+  };
+  Result<TopicKind> KindOf(const std::string& arn) const;
   Status SetTopicAttribute(const std::string& arn, const std::string& name, const std::string& value);
 
   // The subscription's ARN, or "pending confirmation" for an HTTP/S or email subscription

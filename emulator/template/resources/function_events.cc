@@ -111,13 +111,9 @@ Status ReadSnsEvent(const TemplateContext& context, const Resource& function,
   m.event_source_arn = queue_arn;
   if (via_queue.IsMap()) {
     if (via_queue["BatchSize"]) {
-      auto b = context.resolver.Eval(via_queue["BatchSize"]);
-      if (!b.ok()) return TemplateError(event_id + ": SqsSubscription.BatchSize: " + b.status().message());
-      try {
-        m.batch_size = std::stoi(*b);
-      } catch (...) {
-        return TemplateError(event_id + ": SqsSubscription.BatchSize: not a number");
-      }
+      auto b = EvalInt(context.resolver, via_queue["BatchSize"], event_id + ": SqsSubscription.BatchSize");
+      if (!b.ok()) return b.status();
+      m.batch_size = *b;
     }
     if (via_queue["Enabled"]) {
       auto e = context.resolver.Eval(via_queue["Enabled"]);

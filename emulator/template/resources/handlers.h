@@ -19,6 +19,9 @@ Status LoadSqsQueue(const TemplateContext& context, const Resource& resource, Lo
 // s3_bucket.cc
 Result<ResourceSymbols> NameS3Bucket(const TemplateContext& context, const Resource& resource);
 Status LoadS3Bucket(const TemplateContext& context, const Resource& resource, LoadedTemplate& out);
+// A hash of the project folder, for names that stay the same from run to run of one project
+// and differ between projects, as a deployed stack's generated names do (s3_bucket.cc).
+uint32_t ProjectHash(const TemplateContext& context);
 // A property that is one string or a list of strings (an S3 notification's Event, a SAM S3
 // event's Events), evaluated.
 Result<std::vector<std::string>> EvalStringOrList(const Resolver& resolver, const YAML::Node& node);

@@ -17,13 +17,18 @@ std::string GeneratedBucketName(const TemplateContext& context, const std::strin
   for (char c : logical_id) {
     if (std::isalnum(static_cast<unsigned char>(c))) name += char(std::tolower(static_cast<unsigned char>(c)));
   }
-  uint32_t hash = 2166136261u;  // FNV-1a
-  for (char c : context.base_dir.string()) hash = (hash ^ uint8_t(c)) * 16777619u;
+  const uint32_t hash = ProjectHash(context);
   name = name.substr(0, 63 - 9);
   return fmt::format("{}-{:08x}", name.empty() ? "bucket" : name, hash);
 }
 
 }  // namespace
+
+uint32_t ProjectHash(const TemplateContext& context) {
+  uint32_t hash = 2166136261u;  // FNV-1a
+  for (char c : context.base_dir.string()) hash = (hash ^ uint8_t(c)) * 16777619u;
+  return hash;
+}
 
 Result<std::vector<std::string>> EvalStringOrList(const Resolver& resolver, const YAML::Node& node) {
   std::vector<std::string> out;

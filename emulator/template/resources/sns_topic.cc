@@ -11,9 +11,7 @@ namespace {
 bool IsTrue(const std::string& v) { return v == "true" || v == "True"; }
 
 std::string GeneratedTopicName(const TemplateContext& context, const std::string& logical_id) {
-  uint32_t hash = 2166136261u;  // FNV-1a: stable for a project folder, as a stack's name is
-  for (char c : context.base_dir.string()) hash = (hash ^ uint8_t(c)) * 16777619u;
-  return fmt::format("{}-{:08X}", logical_id.substr(0, 200), hash);
+  return fmt::format("{}-{:08X}", logical_id.substr(0, 200), ProjectHash(context));
 }
 
 }  // namespace
