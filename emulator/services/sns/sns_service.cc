@@ -1,7 +1,6 @@
 #include "services/sns/sns_service.h"
 
 #include <fmt/format.h>
-#include <openssl/sha.h>
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "base/digest.h"
 #include "base/json_parse.h"
 #include "base/strings.h"
 #include "services/sns/delivery_policy.h"
@@ -213,17 +213,6 @@ size_t MessageBytes(const PublishRequest& r) {
   return n;
 }
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : digest) {
-    out += hex[b >> 4];
-    out += hex[b & 15];
-  }
-  return out;
-}
 
 Status Stopping() {
   return Status::Error(errors::kInternalError, "lambda-local is stopping: the message was not published");

@@ -1,7 +1,6 @@
 #include "services/sqs/message_attributes.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <cctype>
 #include <cstdint>
@@ -15,19 +14,6 @@ constexpr size_t kMaxAttributes = 10;
 constexpr size_t kMaxAttributeNameLength = 256;
 constexpr size_t kMaxDataTypeLength = 256;
 
-std::string DigestHex(std::string_view data, const EVP_MD* md) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, md, nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xf];
-  }
-  return out;
-}
 
 void AppendLengthPrefixed(std::string& out, std::string_view bytes) {
   uint32_t n = uint32_t(bytes.size());
@@ -142,9 +128,7 @@ Status ValidateAttributeValue(const std::string& name, const MessageAttributeVal
 
 }  // namespace
 
-std::string Md5Hex(std::string_view data) { return DigestHex(data, EVP_md5()); }
 
-std::string Sha256Hex(std::string_view data) { return DigestHex(data, EVP_sha256()); }
 
 std::string MessageAttributesMd5(const MessageAttributes& attributes) {
   if (attributes.empty()) return "";

@@ -7,14 +7,12 @@
 #include <string>
 #include <string_view>
 
+#include "base/digest.h"  // Md5Hex, Sha256Hex
 #include "base/status.h"
 #include "services/sqs/message.h"
 
 namespace ll::sqs {
 
-// Lowercase hex digests.
-std::string Md5Hex(std::string_view data);
-std::string Sha256Hex(std::string_view data);
 
 // AWS's digest of message attributes: for each attribute in name order, the 4-byte big-endian
 // length and bytes of its name, the same of its data type, one transport byte (1 for String

@@ -4,6 +4,7 @@
 
 #include "services/sqs/sqs_errors.h"
 
+using namespace ll;
 using namespace ll::sqs;
 
 namespace {

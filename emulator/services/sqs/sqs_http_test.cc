@@ -6,6 +6,7 @@
 
 #include "services/sqs/message_attributes.h"
 
+using namespace ll;
 using namespace ll::sqs;
 
 namespace {
