@@ -234,7 +234,10 @@ Status StateStore::StartCheckpointer() {
 
 int StateStore::OnCommitted(void* self, sqlite3*, const char*, int wal_pages) {
   auto* store = static_cast<StateStore*>(self);
-  if (wal_pages >= kCheckpointPages) {
+  int checkpointed = store->checkpointed_pages_.load(std::memory_order_relaxed);
+  // A journal shorter than what was copied has started over.
+  if (wal_pages < checkpointed) checkpointed = 0;
+  if (wal_pages - checkpointed >= kCheckpointPages) {
     {
       std::lock_guard lock(store->checkpoint_mu_);
       store->checkpoint_due_ = true;
@@ -256,6 +259,7 @@ void StateStore::CheckpointLoop() {
     int pages = 0, copied = 0;
     int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &pages,
                                        &copied);
+    if (rc == SQLITE_OK) checkpointed_pages_.store(copied, std::memory_order_relaxed);
     // Under steady commits the journal is never wholly copied at the moment a commit starts,
     // which is when SQLite starts it over, so it would grow for ever. Past a bound, copy the
     // little that arrived meanwhile with writers held back (RESTART): the next commit then
@@ -265,8 +269,10 @@ void StateStore::CheckpointLoop() {
     // handler), while db_mu_ wakes a waiter as soon as the checkpoint is done.
     if (rc == SQLITE_OK && pages >= kRestartPages) {
       std::lock_guard db_lock(db_mu_);
-      (void)sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
-                                      nullptr);
+      if (sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
+                                    nullptr) == SQLITE_OK) {
+        checkpointed_pages_.store(0, std::memory_order_relaxed);
+      }
     }
     lock.lock();
   }

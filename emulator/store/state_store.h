@@ -18,6 +18,7 @@
 // costs nothing: its sections drop every change and scan as empty.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -197,6 +198,9 @@ class StateStore {
   std::condition_variable checkpoint_cv_;
   bool checkpoint_due_ = false;   // guarded by checkpoint_mu_
   bool checkpoint_stop_ = false;  // guarded by checkpoint_mu_
+  // Journal pages the last checkpoint had copied: the next is due only once as many again have
+  // been added (otherwise every commit past the bound would start one more, each with its fsyncs).
+  std::atomic<int> checkpointed_pages_{0};
 
   std::mutex mu_;
   std::condition_variable committed_;
