@@ -32,6 +32,8 @@ struct TemplateContext {
   const TemplateOptions& options;
   std::filesystem::path base_dir;  // CodeUri paths are relative to it
   YAML::Node function_globals;     // Globals.Function; undefined when the template has none
+  YAML::Node api_globals{YAML::NodeType::Undefined};       // Globals.Api (REST APIs), likewise
+  YAML::Node http_api_globals{YAML::NodeType::Undefined};  // Globals.HttpApi, likewise
 };
 
 // Two plain functions per resource type.

@@ -25,10 +25,16 @@ Result<LoadedTemplate> ParseTemplate(std::string_view text, const std::filesyste
     std::map<std::string, std::string> parameters =
         ReadParameters(*root, options.parameter_overrides);
     YAML::Node globals(YAML::NodeType::Undefined);
-    if (YAML::Node g = (*root)["Globals"]; g && g.IsMap()) globals = g["Function"];
+    YAML::Node api_globals(YAML::NodeType::Undefined);
+    YAML::Node http_api_globals(YAML::NodeType::Undefined);
+    if (YAML::Node g = (*root)["Globals"]; g && g.IsMap()) {
+      globals = g["Function"];
+      api_globals = g["Api"];
+      http_api_globals = g["HttpApi"];
+    }
 
     Resolver names_only(options, parameters);
-    const TemplateContext naming{names_only, options, base_dir, globals};
+    const TemplateContext naming{names_only, options, base_dir, globals, api_globals, http_api_globals};
     std::map<std::string, ResourceSymbols> symbols;
     for (const auto& kv : resources) {
       std::string type = kv.second["Type"] ? kv.second["Type"].as<std::string>() : "";
@@ -41,7 +47,7 @@ Result<LoadedTemplate> ParseTemplate(std::string_view text, const std::filesyste
     }
 
     Resolver resolver(options, std::move(parameters), symbols);
-    const TemplateContext context{resolver, options, base_dir, globals};
+    const TemplateContext context{resolver, options, base_dir, globals, api_globals, http_api_globals};
     LoadedTemplate out;
     for (const auto& kv : resources) {
       std::string id = kv.first.as<std::string>();

@@ -81,6 +81,18 @@ struct TopicSubscriptionResource {
   std::map<std::string, std::string> attributes;  // RawMessageDelivery, FilterPolicy, ...
 };
 
+// An API's CORS as the template configures it: a REST API's `Cors` (each value with SAM's quotes
+// taken off) or an HTTP API's `CorsConfiguration`, over Globals.Api / Globals.HttpApi.
+struct ApiCors {
+  bool enabled = false;
+  std::vector<std::string> allow_origins;   // REST: the one AllowOrigin ("*" unless given)
+  std::vector<std::string> allow_methods;   // REST: one value, or none for each path's methods
+  std::vector<std::string> allow_headers;   // REST: one value
+  std::vector<std::string> expose_headers;  // HTTP APIs only
+  std::string max_age;                      // seconds; "" when not set
+  bool allow_credentials = false;
+};
+
 // An API Gateway API: AWS::Serverless::Api (REST) or AWS::Serverless::HttpApi, or one of the
 // implicit APIs SAM makes for events that name none (ServerlessRestApi, ServerlessHttpApi).
 struct ApiResource {
@@ -90,6 +102,7 @@ struct ApiResource {
   std::string stage;  // StageName
   std::map<std::string, std::string> variables;  // stage variables
   std::vector<std::string> binary_media_types;
+  ApiCors cors;
 };
 
 // A route of an API to a function: a function's `Events: Type: Api | HttpApi`.

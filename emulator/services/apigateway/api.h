@@ -21,6 +21,22 @@ struct Route {
   std::string payload_format = "1.0";  // REST: always "1.0"; HTTP APIs: "2.0" unless told
   int timeout_ms = 29000;              // the integration timeout
   std::string source;                  // where it was declared ("Fn.Event"), for messages
+  // REST APIs with CORS: the OPTIONS method SAM adds on a path (a MOCK integration answering
+  // with the CORS headers, cors.h); `function` is empty.
+  bool cors_preflight = false;
+};
+
+// CORS as the template configures it: SAM's `Cors` of a REST API (one header value each, as
+// its OPTIONS MOCK answers them) or `CorsConfiguration` of an HTTP API (lists, which API
+// Gateway applies to every response).
+struct CorsConfig {
+  bool enabled = false;
+  std::vector<std::string> allow_origins;   // REST: the one AllowOrigin value
+  std::vector<std::string> allow_methods;   // REST: one value, or none for the path's methods
+  std::vector<std::string> allow_headers;
+  std::vector<std::string> expose_headers;  // HTTP APIs only
+  std::string max_age;                      // seconds; "" when not set
+  bool allow_credentials = false;
 };
 
 struct Api {
@@ -30,6 +46,7 @@ struct Api {
   std::string stage = "Prod";  // HTTP APIs: "$default" unless named
   std::map<std::string, std::string> stage_variables;
   std::vector<std::string> binary_media_types;  // REST: "image/png", "*/*", ...
+  CorsConfig cors;
   std::vector<Route> routes;
 };
 

@@ -7,6 +7,7 @@
 #include "base/strings.h"
 #include "http/http_body.h"
 #include "model/function_ref.h"
+#include "services/apigateway/cors.h"
 #include "services/apigateway/proxy_events.h"
 
 namespace ll::apigw {
@@ -132,6 +133,13 @@ GatewayResponse Gateway::Serve(const Api& api, const RouteMatch& match, GatewayR
   return std::move(*answer);
 }
 
+GatewayResponse Gateway::Respond(const Api& api, const RouteMatch& match, GatewayRequest& request) const {
+  if (match.route->cors_preflight) return RestPreflight(api, *match.route);  // SAM's MOCK (cors.h)
+  GatewayResponse response = Serve(api, match, request);
+  ApplyHttpCors(api, request, response);
+  return response;
+}
+
 void Gateway::Answer(const GatewayRequest& request, GatewayResponse response, HttpResponse& res,
                      const std::string& function, int64_t started_us) const {
   res.status = response.status;
@@ -144,7 +152,11 @@ void Gateway::Answer(const GatewayRequest& request, GatewayResponse response, Ht
     if (v.find_first_of("\r\n") != std::string::npos) continue;
     res.headers.emplace_back(std::move(k), std::move(v));
   }
-  res.SetContent(std::move(response.body), content_type);
+  if (content_type.empty()) {
+    res.body = std::move(response.body);  // e.g. a CORS preflight's 204: no Content-Type at all
+  } else {
+    res.SetContent(std::move(response.body), content_type);
+  }
   if (options_.access_log) {
     options_.access_log(fmt::format("{} {} {} {:.3f} ms {}", request.method, request.path, res.status,
                                     double(NowUs() - started_us) / 1000.0,
@@ -160,12 +172,18 @@ void Gateway::ServeApiPort(HttpRequest& req, HttpResponse& res) const {
     return;
   }
   GatewayRequest request = RequestOf(req, std::string(RawPath(req)));
+  if (const Api* api = PreflightApi(apis_, request)) {  // an HTTP API's CORS preflight (cors.h)
+    GatewayResponse response = HttpPreflight(*api, request);
+    response.headers.emplace_back("apigw-requestid", request.request_id);
+    Answer(request, std::move(response), res, "", started);
+    return;
+  }
   bool any_rest = false;
   for (const Api& api : apis_) {
     any_rest |= api.kind == ApiKind::kRest;
     std::optional<RouteMatch> match = MatchRoute(api, request.method, request.path);
     if (!match) continue;
-    GatewayResponse response = Serve(api, *match, request);
+    GatewayResponse response = Respond(api, *match, request);
     response.headers.emplace_back(api.kind == ApiKind::kRest ? "x-amzn-RequestId" : "apigw-requestid",
                                   request.request_id);
     Answer(request, std::move(response), res, match->route->function, started);
@@ -217,12 +235,18 @@ void Gateway::ServeFrontPort(HttpRequest& req, HttpResponse& res) const {
     Answer(request, NoRoute(api->kind), res, "", started);
     return;
   }
+  if (IsHttpPreflight(*api, request)) {  // answered by API Gateway itself, on any path (cors.h)
+    GatewayResponse response = HttpPreflight(*api, request);
+    response.headers.emplace_back("apigw-requestid", request.request_id);
+    Answer(request, std::move(response), res, "", started);
+    return;
+  }
   std::optional<RouteMatch> match = MatchRoute(*api, request.method, request.path);
   if (!match) {
     Answer(request, NoRoute(api->kind), res, "", started);
     return;
   }
-  GatewayResponse response = Serve(*api, *match, request);
+  GatewayResponse response = Respond(*api, *match, request);
   response.headers.emplace_back(api->kind == ApiKind::kRest ? "x-amzn-RequestId" : "apigw-requestid",
                                 request.request_id);
   Answer(request, std::move(response), res, match->route->function, started);

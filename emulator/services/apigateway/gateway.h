@@ -1,7 +1,8 @@
 // Gateway: API Gateway in front of functions. Finds a request's route among the template's
 // APIs, builds the Lambda proxy event (payload 1.0 or 2.0), invokes the function through the
 // one door, and answers with what it returned, or with API Gateway's own errors (403/404 with
-// no route, 502 for a function error or a malformed result, 429 when throttled).
+// no route, 502 for a function error or a malformed result, 429 when throttled), with CORS as
+// the template configures it (cors.h).
 //
 // Thread-safety: immutable after construction; Serve* may run on any number of threads.
 #pragma once
@@ -44,6 +45,9 @@ class Gateway {
   static std::string ApiIdOfHost(std::string_view host);
 
  private:
+  // The route's answer: SAM's CORS MOCK for a REST API's generated OPTIONS route, else the
+  // function's (Serve) with an HTTP API's CORS headers (cors.h).
+  GatewayResponse Respond(const Api& api, const RouteMatch& match, GatewayRequest& request) const;
   GatewayResponse Serve(const Api& api, const RouteMatch& match, GatewayRequest& request) const;
   // Builds the request the proxy event describes from what the server parsed (its body moved).
   GatewayRequest RequestOf(HttpRequest& req, std::string path) const;

@@ -6,6 +6,7 @@
 
 #include "http/http_server.h"
 #include "model/error_names.h"
+#include "services/apigateway/cors.h"
 #include "services/apigateway/gateway.h"
 
 namespace ll::apigw {
@@ -23,6 +24,13 @@ Result<std::vector<Api>> ApisOf(const LoadedTemplate& loaded) {
     api.stage = r.stage;
     api.stage_variables = r.variables;
     api.binary_media_types = r.binary_media_types;
+    api.cors.enabled = r.cors.enabled;
+    api.cors.allow_origins = r.cors.allow_origins;
+    api.cors.allow_methods = r.cors.allow_methods;
+    api.cors.allow_headers = r.cors.allow_headers;
+    api.cors.expose_headers = r.cors.expose_headers;
+    api.cors.max_age = r.cors.max_age;
+    api.cors.allow_credentials = r.cors.allow_credentials;
     apis.push_back(std::move(api));
   }
   for (const ApiRouteResource& r : loaded.api_routes) {
@@ -47,6 +55,7 @@ Result<std::vector<Api>> ApisOf(const LoadedTemplate& loaded) {
     route.source = r.source;
     api->routes.push_back(std::move(route));
   }
+  for (Api& api : apis) AddRestPreflightRoutes(api);  // once every path is known, as SAM does
   return apis;
 }
 
@@ -117,8 +126,15 @@ class ApiGatewayService : public Service {
       notice_("api", fmt::format("API Gateway on http://{}:{}", host, server_->port()));
       for (const Api& api : gateway_->apis()) {
         for (const Route& r : api.routes) {
-          notice_("api", fmt::format("  {:<7} {:<32} -> {} ({} {}, stage {})", r.method, r.path, r.function,
+          notice_("api", fmt::format("  {:<7} {:<32} -> {} ({} {}, stage {})", r.method, r.path,
+                                     r.cors_preflight ? "CORS preflight" : r.function,
                                      api.kind == ApiKind::kRest ? "REST API" : "HTTP API", api.id, api.stage));
+        }
+        if (api.kind == ApiKind::kHttp && api.cors.enabled) {
+          std::string origins;
+          for (const std::string& o : api.cors.allow_origins) origins += (origins.empty() ? "" : ",") + o;
+          notice_("api", fmt::format("  CORS: preflights answered, origins allowed: {} (HTTP API {})",
+                                     origins.empty() ? "none" : origins, api.id));
         }
       }
     }

@@ -1,9 +1,13 @@
-// AWS::Serverless::Api and AWS::Serverless::HttpApi, the implicit APIs SAM makes for events
-// that name no API, and the Api / HttpApi events of functions: routes to the function.
+// AWS::Serverless::Api and AWS::Serverless::HttpApi (stage, variables, binary media types,
+// CORS over Globals.Api / Globals.HttpApi), the implicit APIs SAM makes for events that name no
+// API, and the Api / HttpApi events of functions: routes to the function.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
+#include <initializer_list>
+#include <map>
+#include <utility>
 
 #include "template/resources/handlers.h"
 
@@ -25,6 +29,182 @@ std::string ApiIdOf(const TemplateContext& context, const std::string& logical_i
     if (hash == 0) hash = 0x9e3779b97f4a7c15ull;
   }
   return id;
+}
+
+// Given: present and not null (`Cors:` with no value is no CORS).
+bool Given(const YAML::Node& node) { return node.IsDefined() && !node.IsNull(); }
+
+// A map that is an intrinsic function in long form ({"Fn::Sub": ...}, {"Ref": ...}).
+bool IsIntrinsicMap(const YAML::Node& node) {
+  if (!node.IsMap() || node.size() != 1) return false;
+  const std::string key = node.begin()->first.as<std::string>();
+  return key == "Ref" || key.rfind("Fn::", 0) == 0;
+}
+
+// SAM's Globals for one property: the API's own value merged over the global one when both are
+// maps (the API's keys win), else the API's own if given, else the global one.
+YAML::Node WithGlobal(const YAML::Node& own, const YAML::Node& global) {
+  if (!Given(global)) return own;
+  if (!Given(own)) return global;
+  if (!own.IsMap() || !global.IsMap() || IsIntrinsicMap(own) || IsIntrinsicMap(global)) return own;
+  std::map<std::string, YAML::Node> keys;
+  for (const auto& kv : global) keys[kv.first.as<std::string>()] = kv.second;
+  for (const auto& kv : own) keys[kv.first.as<std::string>()] = kv.second;
+  YAML::Node merged(YAML::NodeType::Map);
+  for (const auto& [key, value] : keys) merged[key] = value;  // each key once: no node is reassigned
+  return merged;
+}
+
+YAML::Node PropertyOf(const YAML::Node& map, const char* key) {
+  if (Given(map) && map.IsMap() && map[key]) return map[key];
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+Status UnknownKeys(const YAML::Node& map, std::initializer_list<const char*> known, const std::string& what) {
+  for (const auto& kv : map) {
+    const std::string key = kv.first.as<std::string>();
+    if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
+      std::string list;
+      for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      return TemplateError(fmt::format("{}: unknown property {} (SAM knows {})", what, key, list));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<bool> EvalBool(const Resolver& resolver, const YAML::Node& node, const std::string& what) {
+  auto v = resolver.Eval(node);
+  if (!v.ok()) return TemplateError(what + ": " + v.status().message());
+  std::string lower = *v;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (lower == "true") return true;
+  if (lower == "false") return false;
+  return TemplateError(fmt::format("{} must be true or false, got '{}'", what, *v));
+}
+
+// A REST API's CORS value as SAM writes it: a literal header value in single quotes ("'*'"),
+// since API Gateway takes the MOCK's response headers as mapping expressions.
+Result<std::string> QuotedValue(const Resolver& resolver, const YAML::Node& node, const std::string& what) {
+  auto v = resolver.Eval(node);
+  if (!v.ok()) return TemplateError(what + ": " + v.status().message());
+  if (v->size() < 2 || v->front() != '\'' || v->back() != '\'') {
+    return TemplateError(
+        fmt::format("{} must be a quoted string, as SAM writes it (\"'value'\"), got \"{}\"", what, *v));
+  }
+  return v->substr(1, v->size() - 2);
+}
+
+// AWS::Serverless::Api `Cors`: the AllowOrigin alone, or {AllowMethods, AllowHeaders,
+// AllowOrigin, MaxAge, AllowCredentials} (samtranslator's api_generator._add_cors).
+Result<ApiCors> ReadRestCors(const Resolver& resolver, const YAML::Node& cors, const std::string& where) {
+  ApiCors out;
+  if (!Given(cors)) return out;
+  const std::string what = where + ": Cors";
+  std::string origin = "*";  // SAM's default AllowOrigin
+  if (cors.IsMap() && !IsIntrinsicMap(cors)) {
+    if (Status s =
+            UnknownKeys(cors, {"AllowMethods", "AllowHeaders", "AllowOrigin", "MaxAge", "AllowCredentials"}, what);
+        !s.ok()) {
+      return s;
+    }
+    if (cors["AllowOrigin"]) {
+      auto v = QuotedValue(resolver, cors["AllowOrigin"], what + ".AllowOrigin");
+      if (!v.ok()) return v.status();
+      origin = *v;
+    }
+    if (cors["AllowMethods"]) {
+      auto v = QuotedValue(resolver, cors["AllowMethods"], what + ".AllowMethods");
+      if (!v.ok()) return v.status();
+      out.allow_methods.push_back(*v);
+    }
+    if (cors["AllowHeaders"]) {
+      auto v = QuotedValue(resolver, cors["AllowHeaders"], what + ".AllowHeaders");
+      if (!v.ok()) return v.status();
+      out.allow_headers.push_back(*v);
+    }
+    if (cors["MaxAge"]) {
+      // SAM documents a quoted number ("'600'"); a bare one is taken too.
+      auto v = resolver.Eval(cors["MaxAge"]);
+      if (!v.ok()) return TemplateError(what + ".MaxAge: " + v.status().message());
+      const bool quoted = v->size() >= 2 && v->front() == '\'' && v->back() == '\'';
+      out.max_age = quoted ? v->substr(1, v->size() - 2) : *v;
+    }
+    if (cors["AllowCredentials"]) {
+      auto v = EvalBool(resolver, cors["AllowCredentials"], what + ".AllowCredentials");
+      if (!v.ok()) return v.status();
+      out.allow_credentials = *v;
+    }
+  } else if (cors.IsScalar() || IsIntrinsicMap(cors)) {
+    auto v = QuotedValue(resolver, cors, what);
+    if (!v.ok()) return v.status();
+    origin = *v;
+  } else {
+    return TemplateError(what + " must be a quoted origin (\"'*'\") or a map");
+  }
+  if (out.allow_credentials && origin == "*") {
+    return TemplateError(what + ": AllowCredentials can not be true when AllowOrigin is \"'*'\" or not set");
+  }
+  out.allow_origins.push_back(origin);
+  out.enabled = true;
+  return out;
+}
+
+// AWS::Serverless::HttpApi `CorsConfiguration`: true (AllowOrigins ["*"] alone), an intrinsic
+// (the AllowOrigins), or {AllowOrigins, AllowMethods, AllowHeaders, ExposeHeaders, MaxAge,
+// AllowCredentials} (samtranslator's http_api_generator._add_cors).
+Result<ApiCors> ReadHttpCors(const Resolver& resolver, const YAML::Node& cors, const std::string& where) {
+  ApiCors out;
+  if (!Given(cors)) return out;
+  const std::string what = where + ": CorsConfiguration";
+  if (cors.IsMap() && !IsIntrinsicMap(cors)) {
+    if (Status s = UnknownKeys(cors, {"AllowCredentials", "AllowHeaders", "AllowMethods", "AllowOrigins",
+                                      "ExposeHeaders", "MaxAge"},
+                               what);
+        !s.ok()) {
+      return s;
+    }
+    const std::pair<const char*, std::vector<std::string>*> lists[] = {{"AllowOrigins", &out.allow_origins},
+                                                                       {"AllowMethods", &out.allow_methods},
+                                                                       {"AllowHeaders", &out.allow_headers},
+                                                                       {"ExposeHeaders", &out.expose_headers}};
+    for (const auto& [key, list] : lists) {
+      if (!cors[key]) continue;
+      auto v = EvalStringOrList(resolver, cors[key]);
+      if (!v.ok()) return TemplateError(fmt::format("{}.{}: {}", what, key, v.status().message()));
+      *list = std::move(*v);
+    }
+    if (cors["MaxAge"]) {
+      auto v = EvalInt(resolver, cors["MaxAge"], what + ".MaxAge");
+      if (!v.ok()) return v.status();
+      out.max_age = std::to_string(*v);
+    }
+    if (cors["AllowCredentials"]) {
+      auto v = EvalBool(resolver, cors["AllowCredentials"], what + ".AllowCredentials");
+      if (!v.ok()) return v.status();
+      out.allow_credentials = *v;
+    }
+  } else if (cors.IsScalar() || IsIntrinsicMap(cors)) {
+    auto v = resolver.Eval(cors);
+    if (!v.ok()) return TemplateError(what + ": " + v.status().message());
+    if (*v == "false" || *v == "False") return out;
+    out.allow_origins.push_back(*v == "true" || *v == "True" ? "*" : *v);
+  } else {
+    return TemplateError(what + " must be true or a map");
+  }
+  if (out.allow_credentials && out.allow_origins == std::vector<std::string>{"*"}) {
+    return TemplateError(what + ": AllowCredentials can not be true when AllowOrigins is [\"*\"]");
+  }
+  out.enabled = true;
+  return out;
+}
+
+// The API's CORS: its own property over Globals.Api.Cors / Globals.HttpApi.CorsConfiguration.
+Result<ApiCors> ReadCors(const TemplateContext& context, const YAML::Node& props, bool http,
+                         const std::string& where) {
+  const char* key = http ? "CorsConfiguration" : "Cors";
+  const YAML::Node& globals = http ? context.http_api_globals : context.api_globals;
+  YAML::Node cors = WithGlobal(PropertyOf(props, key), PropertyOf(globals, key));
+  return http ? ReadHttpCors(context.resolver, cors, where) : ReadRestCors(context.resolver, cors, where);
 }
 
 Status ReadApi(const TemplateContext& context, const Resource& resource, bool http, LoadedTemplate& out) {
@@ -59,23 +239,30 @@ Status ReadApi(const TemplateContext& context, const Resource& resource, bool ht
       }
     }
   }
+  auto cors = ReadCors(context, props, http, where);
+  if (!cors.ok()) return cors.status();
+  api.cors = std::move(*cors);
   out.apis.push_back(std::move(api));
   return Status::Ok();
 }
 
-// The implicit API of that logical id, made once.
-const ApiResource& ImplicitApi(const TemplateContext& context, const char* logical_id, bool http,
-                               LoadedTemplate& out) {
+// The id of the implicit API of that logical id, made once (with the Globals' CORS, the only
+// configuration an implicit API has).
+Result<std::string> ImplicitApiId(const TemplateContext& context, const char* logical_id, bool http,
+                                  LoadedTemplate& out) {
   for (const auto& a : out.apis) {
-    if (a.logical_id == logical_id) return a;
+    if (a.logical_id == logical_id) return a.id;
   }
   ApiResource api;
   api.logical_id = logical_id;
   api.id = ApiIdOf(context, logical_id);
   api.http = http;
   api.stage = http ? "$default" : "Prod";
+  auto cors = ReadCors(context, YAML::Node(YAML::NodeType::Undefined), http, std::string("API ") + logical_id);
+  if (!cors.ok()) return cors.status();
+  api.cors = std::move(*cors);
   out.apis.push_back(std::move(api));
-  return out.apis.back();
+  return out.apis.back().id;
 }
 
 std::string Upper(std::string s) {
@@ -116,7 +303,9 @@ Status ReadApiEvent(const TemplateContext& context, const Resource& function, co
     if (!id.ok()) return TemplateError(event_id + ": " + api_key + ": " + id.status().message());
     route.api_id = *id;
   } else {
-    route.api_id = ImplicitApi(context, http ? kImplicitHttpApi : kImplicitRestApi, http, out).id;
+    auto id = ImplicitApiId(context, http ? kImplicitHttpApi : kImplicitRestApi, http, out);
+    if (!id.ok()) return id.status();
+    route.api_id = *id;
   }
   const bool has_path = props && props.IsMap() && props["Path"];
   const bool has_method = props && props.IsMap() && props["Method"];
