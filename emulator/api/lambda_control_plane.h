@@ -18,6 +18,8 @@ struct ControlPlaneContext {
   std::filesystem::path state_dir;
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
+  // "localhost:4566": the front port, for the function URLs it serves.
+  std::string default_host = "localhost:4566";
   int max_concurrency = 64;  // account ConcurrentExecutions limit
   // Called after a function (all its versions) is deleted, so warm environments can go.
   std::function<void(const std::string& name)> on_function_deleted;

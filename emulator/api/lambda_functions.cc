@@ -447,6 +447,7 @@ void RegisterControlPlaneRoutes(HttpRouter& router, const ControlPlaneContext* c
   RegisterFunctionSettingsRoutes(router, context);
   RegisterPermissionTagRoutes(router, context);
   RegisterEventSourceMappingRoutes(router, context);
+  RegisterFunctionUrlRoutes(router, context);
   RegisterCodeRoutes(router, context);
 }
 

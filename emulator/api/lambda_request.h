@@ -157,6 +157,7 @@ void RegisterVersionAliasRoutes(HttpRouter& router, const ControlPlaneContext* c
 void RegisterFunctionSettingsRoutes(HttpRouter& router, const ControlPlaneContext* ctx);
 void RegisterPermissionTagRoutes(HttpRouter& router, const ControlPlaneContext* ctx);
 void RegisterEventSourceMappingRoutes(HttpRouter& router, const ControlPlaneContext* ctx);
+void RegisterFunctionUrlRoutes(HttpRouter& router, const ControlPlaneContext* ctx);
 
 }  // namespace ll
 

@@ -288,6 +288,7 @@ Status DeleteAlias(const ControlPlaneContext& ctx, const HttpRequest& req,
   Status s = UpdateRecord(ctx, target->name, [&](FunctionRecord& rec) {
     if (!rec.aliases.erase(alias_name)) return AliasNotFound(ctx, target->name, alias_name);
     rec.invoke_configs.erase(alias_name);
+    rec.urls.erase(alias_name);  // the alias's URL goes with it
     return Status::Ok();
   });
   if (!s.ok()) return s;

@@ -59,6 +59,10 @@ ServiceRoute RouteRequest(const RouteInputs& in) {
     WireProtocol protocol = ProtocolOf(service, in.target);
     return ServiceRoute{std::move(service), protocol, true, false};
   };
+  // A function URL: before the signature's scope, which names "lambda" for AWS_IAM URLs.
+  if (in.host.find(".lambda-url.") != std::string_view::npos || StartsWith(in.path, "/_lambda-url/")) {
+    return ServiceRoute{"lambda-url", WireProtocol::kRestJson, true, false};
+  }
   std::string service = CredentialScopeService(in.authorization);
   if (service == "dynamodb" && StartsWith(in.target, "DynamoDBStreams_")) service = "dynamodbstreams";
   if (!service.empty()) return routed(service);

@@ -12,6 +12,20 @@ TEST_CASE("credential scope names the service") {
   CHECK(CredentialScopeService("") == "");
 }
 
+TEST_CASE("function URLs route by host or path, before a signature's scope") {
+  RouteInputs signed_url;
+  signed_url.host = "0123456789abcdef0123456789abcdef.lambda-url.us-east-1.localhost:4566";
+  signed_url.authorization = "AWS4-HMAC-SHA256 Credential=A/20240101/us-east-1/lambda/aws4_request, X";
+  CHECK(RouteRequest(signed_url).service == "lambda-url");
+  RouteInputs by_path;
+  by_path.path = "/_lambda-url/0123456789abcdef0123456789abcdef/items";
+  CHECK(RouteRequest(by_path).service == "lambda-url");
+  RouteInputs api;
+  api.path = "/2021-10-31/functions/f/url";
+  api.authorization = signed_url.authorization;
+  CHECK(RouteRequest(api).service == "lambda");
+}
+
 TEST_CASE("requests route by scope, then target, form body and path") {
   RouteInputs in;
   in.authorization = "AWS4-HMAC-SHA256 Credential=A/20240101/us-east-1/dynamodb/aws4_request, X";

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <set>
 
 #include <fmt/format.h>
@@ -85,6 +86,27 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   if (!options.ephemeral) {
     Status s = app->function_state_->Load(app->state_dir_ / kLegacyStateFile);
     if (!s.ok()) return s;
+  }
+  // The template's function URLs, made again at each start (after what the API kept).
+  for (const FunctionUrlResource& r : app->loaded_.function_urls) {
+    FunctionUrlConfig url;
+    url.url_id = FunctionUrlId(options.account_id, options.region, r.function_name, r.qualifier);
+    url.auth_type = r.auth_type;
+    url.invoke_mode = r.invoke_mode;
+    url.cors = r.cors;
+    url.creation_time = IsoTimestampUtc(std::chrono::system_clock::now());
+    url.last_modified_time = url.creation_time;
+    url.from_template = true;
+    Status s = app->store_->Update(r.function_name, [&](FunctionRecord& rec) {
+      rec.urls[r.qualifier] = url;
+      return Status::Ok();
+    });
+    if (!s.ok()) {
+      return Status::Error(errors::kInvalidTemplate,
+                           fmt::format("{}: the function {} is not in the template", r.source, r.function_name));
+    }
+  }
+  if (!options.ephemeral) {
     FunctionState* function_state = app->function_state_.get();
     App* raw = app.get();
     app->store_->set_on_change([function_state, raw](const std::string& name) {
@@ -140,6 +162,7 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   services.store = app->state_store_.get();
   services.state_dir = app->state_dir_;
   auto [invoke, control_plane] = app->LambdaContexts();
+  control_plane.default_host = services.options.default_host;
   InstallLambda(services, std::move(invoke), std::move(control_plane));
   sqs::InstallSqs(services);
   if (Status installed = s3::InstallS3(services); !installed.ok()) return installed;

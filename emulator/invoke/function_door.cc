@@ -22,6 +22,10 @@ bool FunctionDoor::WaitForCapacity(const std::string& function, std::optional<in
   return invoker_->WaitForCapacity(function, reserved);
 }
 
+std::optional<FunctionUrlTarget> FunctionDoor::FindUrl(std::string_view url_id) const {
+  return store_->FindUrl(url_id);
+}
+
 DestinationSender FunctionDoor::AsDestination() {
   return [this](const std::string& arn, DestinationMessage message) -> Status {
     auto ref = ParseFunctionRef(arn);

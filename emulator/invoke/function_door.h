@@ -21,6 +21,7 @@ class FunctionDoor : public InvokeSink {
   InvokeResult Invoke(const ResolvedFunction& fn, const Invocation& inv) override;
   Status InvokeAsync(const ResolvedFunction& fn, Invocation inv) override;
   bool WaitForCapacity(const std::string& function, std::optional<int> reserved) override;
+  std::optional<FunctionUrlTarget> FindUrl(std::string_view url_id) const override;
 
   // Delivers a destination record to the function an ARN names, asynchronously.
   DestinationSender AsDestination();

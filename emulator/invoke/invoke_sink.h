@@ -5,8 +5,10 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/status.h"
+#include "model/function_url.h"
 #include "model/invocation.h"
 
 namespace ll {
@@ -30,6 +32,11 @@ class InvokeSink : public SyncInvoker {
                                            const std::string& qualifier) const = 0;
   // Accepts `inv` for asynchronous delivery: AWS's retries, event age and destinations.
   virtual Status InvokeAsync(const ResolvedFunction& fn, Invocation inv) = 0;
+  // The function a function URL's id names, with the URL's configuration; nullopt when no
+  // function has that URL.
+  virtual std::optional<FunctionUrlTarget> FindUrl(std::string_view url_id) const {
+    return std::nullopt;
+  }
 };
 
 }  // namespace ll

@@ -49,7 +49,8 @@ Status FunctionStore::Create(FunctionRecord record) {
     if (functions_.count(name)) {
       return Status::Error(errors::kResourceConflict, "Function already exist: " + name);
     }
-    functions_.emplace(name, std::move(record));
+    auto it = functions_.emplace(name, std::move(record)).first;
+    IndexUrlsLocked(name, &it->second);
   }
   if (on_change_) on_change_(name);
   return Status::Ok();
@@ -88,6 +89,7 @@ Status FunctionStore::Update(const std::string& name,
     Status s = mutate(copy);
     if (!s.ok()) return s;
     it->second = std::move(copy);
+    IndexUrlsLocked(name, &it->second);
   }
   if (on_change_) on_change_(name);
   return Status::Ok();
@@ -97,9 +99,27 @@ Status FunctionStore::Delete(const std::string& name) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (functions_.erase(name) == 0) return NotFound(nullptr, name, "");
+    IndexUrlsLocked(name, nullptr);
   }
   if (on_change_) on_change_(name);
   return Status::Ok();
+}
+
+void FunctionStore::IndexUrlsLocked(const std::string& name, const FunctionRecord* rec) {
+  std::erase_if(url_index_, [&](const auto& entry) { return entry.second.first == name; });
+  if (!rec) return;
+  for (const auto& [qualifier, url] : rec->urls) url_index_[url.url_id] = {name, qualifier};
+}
+
+std::optional<FunctionUrlTarget> FunctionStore::FindUrl(std::string_view url_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = url_index_.find(url_id);
+  if (it == url_index_.end()) return std::nullopt;
+  auto fn = functions_.find(it->second.first);
+  if (fn == functions_.end()) return std::nullopt;
+  auto url = fn->second.urls.find(it->second.second);
+  if (url == fn->second.urls.end()) return std::nullopt;
+  return FunctionUrlTarget{it->second.first, it->second.second, url->second};
 }
 
 Result<ResolvedFunction> FunctionStore::Resolve(const std::string& name,

@@ -9,10 +9,13 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
 #include "model/function_config.h"
+#include "model/function_url.h"
 #include "model/invocation.h"
 
 namespace ll {
@@ -34,6 +37,7 @@ struct FunctionRecord {
   std::map<std::string, std::string> policy_statements;     // Sid -> statement JSON
   std::string policy_revision_id;
   std::map<std::string, std::string> tags;
+  std::map<std::string, FunctionUrlConfig> urls;  // by qualifier: "" (unqualified) or an alias
   bool from_template = false;
   std::string zip_path;  // the uploaded package, served back by GetFunction; empty for templates
 };
@@ -52,6 +56,9 @@ class FunctionStore {
   // Resolves a qualifier ("", "$LATEST", a version, an alias with weighted routing).
   Result<ResolvedFunction> Resolve(const std::string& name, const std::string& qualifier) const;
 
+  // The function and qualifier whose URL has `url_id`, with its configuration.
+  std::optional<FunctionUrlTarget> FindUrl(std::string_view url_id) const;
+
   // Called after every change with the name of the function changed (created, updated or
   // deleted), outside the lock (e.g. to persist it).
   using OnChange = std::function<void(const std::string& name)>;
@@ -59,7 +66,12 @@ class FunctionStore {
 
  private:
   mutable std::mutex mu_;
+  // Points url_index_ at `name`'s URLs (none when `rec` is null). mu_ held.
+  void IndexUrlsLocked(const std::string& name, const FunctionRecord* rec);
+
   std::map<std::string, FunctionRecord> functions_;  // guarded by mu_
+  // URL id -> (function, qualifier); guarded by mu_.
+  std::map<std::string, std::pair<std::string, std::string>, std::less<>> url_index_;
   OnChange on_change_;                               // set before serving
 };
 

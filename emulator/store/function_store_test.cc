@@ -69,3 +69,34 @@ TEST_CASE("create conflicts and refused updates change nothing") {
   REQUIRE(store.Delete("f").ok());
   CHECK_FALSE(store.Get("f"));
 }
+
+TEST_CASE("function store: a URL id finds its function and qualifier until either goes") {
+  FunctionStore store;
+  FunctionRecord rec;
+  rec.latest = Config("f", "$LATEST");
+  FunctionUrlConfig url;
+  url.url_id = FunctionUrlId("000000000000", "us-east-1", "f", "");
+  rec.urls[""] = url;
+  REQUIRE(store.Create(rec).ok());
+  auto found = store.FindUrl(url.url_id);
+  REQUIRE(found);
+  CHECK(found->function == "f");
+  CHECK(found->qualifier == "");
+  CHECK_FALSE(store.FindUrl("00000000000000000000000000000000"));
+
+  // Another qualifier's URL has another id; removing one URL leaves the other.
+  FunctionUrlConfig live = url;
+  live.url_id = FunctionUrlId("000000000000", "us-east-1", "f", "live");
+  CHECK(live.url_id != url.url_id);
+  REQUIRE(store.Update("f", [&](FunctionRecord& r) {
+    r.urls["live"] = live;
+    r.urls.erase("");
+    return Status::Ok();
+  }).ok());
+  CHECK_FALSE(store.FindUrl(url.url_id));
+  REQUIRE(store.FindUrl(live.url_id));
+  CHECK(store.FindUrl(live.url_id)->qualifier == "live");
+
+  REQUIRE(store.Delete("f").ok());
+  CHECK_FALSE(store.FindUrl(live.url_id));
+}

@@ -136,6 +136,36 @@ void WriteApiParts(Writer& w, const FunctionRecord& rec) {
   StringMap(w, "policy_statements", rec.policy_statements);
   Str(w, "policy_revision_id", rec.policy_revision_id);
   StringMap(w, "tags", rec.tags);
+  // The template's URLs are made again at each start from the template.
+  w.Key("urls");
+  w.StartObject();
+  for (const auto& [qualifier, url] : rec.urls) {
+    if (url.from_template) continue;
+    w.Key(qualifier.data(), rapidjson::SizeType(qualifier.size()));
+    w.StartObject();
+    Str(w, "url_id", url.url_id);
+    Str(w, "auth_type", url.auth_type);
+    Str(w, "invoke_mode", url.invoke_mode);
+    Str(w, "creation_time", url.creation_time);
+    Str(w, "last_modified_time", url.last_modified_time);
+    if (url.cors) {
+      const FunctionUrlCors& c = *url.cors;
+      w.Key("cors");
+      w.StartObject();
+      if (c.allow_credentials) {
+        w.Key("allow_credentials");
+        w.Bool(*c.allow_credentials);
+      }
+      if (c.allow_headers) StringList(w, "allow_headers", *c.allow_headers);
+      if (c.allow_methods) StringList(w, "allow_methods", *c.allow_methods);
+      if (c.allow_origins) StringList(w, "allow_origins", *c.allow_origins);
+      if (c.expose_headers) StringList(w, "expose_headers", *c.expose_headers);
+      if (c.max_age) OptionalInt(w, "max_age", c.max_age);
+      w.EndObject();
+    }
+    w.EndObject();
+  }
+  w.EndObject();
 }
 
 // ---- reading: a missing or mistyped member reads as the default ----
@@ -267,6 +297,35 @@ void ReadApiParts(const Value& o, FunctionRecord& rec) {
   rec.policy_statements = GetStringMap(o, "policy_statements");
   rec.policy_revision_id = GetStr(o, "policy_revision_id");
   rec.tags = GetStringMap(o, "tags");
+  std::erase_if(rec.urls, [](const auto& entry) { return !entry.second.from_template; });
+  if (const Value* urls = GetObject(o, "urls")) {
+    for (const auto& m : urls->GetObject()) {
+      if (!m.value.IsObject()) continue;
+      FunctionUrlConfig url;
+      url.url_id = GetStr(m.value, "url_id");
+      url.auth_type = GetStr(m.value, "auth_type", url.auth_type);
+      url.invoke_mode = GetStr(m.value, "invoke_mode", url.invoke_mode);
+      url.creation_time = GetStr(m.value, "creation_time");
+      url.last_modified_time = GetStr(m.value, "last_modified_time");
+      if (const Value* c = GetObject(m.value, "cors")) {
+        FunctionUrlCors cors;
+        if (auto it = c->FindMember("allow_credentials"); it != c->MemberEnd() && it->value.IsBool()) {
+          cors.allow_credentials = it->value.GetBool();
+        }
+        auto list = [&](const char* key) -> std::optional<std::vector<std::string>> {
+          if (!c->HasMember(key)) return std::nullopt;
+          return GetStringList(*c, key);
+        };
+        cors.allow_headers = list("allow_headers");
+        cors.allow_methods = list("allow_methods");
+        cors.allow_origins = list("allow_origins");
+        cors.expose_headers = list("expose_headers");
+        cors.max_age = GetOptionalInt(*c, "max_age");
+        url.cors = std::move(cors);
+      }
+      if (!url.url_id.empty()) rec.urls[std::string(m.name.GetString(), m.name.GetStringLength())] = url;
+    }
+  }
 }
 
 // One entry of the "functions" list.

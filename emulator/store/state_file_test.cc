@@ -55,6 +55,15 @@ void AddApiParts(FunctionRecord& rec) {
   rec.policy_statements["s3"] = R"({"Sid":"s3","Effect":"Allow"})";
   rec.policy_revision_id = "policy-rev";
   rec.tags = {{"team", "core"}};
+  FunctionUrlConfig url;
+  url.url_id = FunctionUrlId("000000000000", "us-east-1", rec.latest->name, "prod");
+  url.auth_type = "AWS_IAM";
+  url.invoke_mode = "RESPONSE_STREAM";
+  url.cors = FunctionUrlCors{true, std::vector<std::string>{"x-h"}, std::nullopt,
+                             std::vector<std::string>{"*"}, std::vector<std::string>{}, 30};
+  url.creation_time = "2026-12-08T01:00:00.000Z";
+  url.last_modified_time = "2026-12-08T02:00:00.000Z";
+  rec.urls["prod"] = url;
 }
 
 void CheckConfigEqual(const FunctionConfig& a, const FunctionConfig& b) {
@@ -110,6 +119,7 @@ void CheckApiPartsEqual(const FunctionRecord& a, const FunctionRecord& b) {
   CHECK(a.policy_statements == b.policy_statements);
   CHECK(a.policy_revision_id == b.policy_revision_id);
   CHECK(a.tags == b.tags);
+  CHECK(a.urls == b.urls);
 }
 
 struct TempDir {

@@ -15,6 +15,7 @@ const ResourceHandlerTable& DefaultResourceHandlers() {
       {"AWS::Serverless::Api", {NameApi, LoadServerlessApi}},
       {"AWS::Serverless::HttpApi", {NameApi, LoadServerlessHttpApi}},
       {"AWS::SNS::Subscription", {nullptr, LoadSnsSubscription}},
+      {"AWS::Lambda::Url", {nullptr, LoadLambdaUrl}},
       {"AWS::SNS::TopicPolicy", {nullptr, LoadAcceptedPolicy}},
       {"AWS::SQS::QueuePolicy", {nullptr, LoadAcceptedPolicy}},
   });

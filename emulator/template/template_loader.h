@@ -13,6 +13,7 @@
 
 #include "base/status.h"
 #include "model/function_config.h"
+#include "model/function_url.h"
 
 namespace ll {
 
@@ -116,6 +117,16 @@ struct ApiRouteResource {
   std::string source;          // "Function.Event"
 };
 
+// A function URL: a function's FunctionUrlConfig (SAM) or an AWS::Lambda::Url.
+struct FunctionUrlResource {
+  std::string function_name;
+  std::string qualifier;  // "" or an alias
+  std::string auth_type;  // NONE or AWS_IAM
+  std::string invoke_mode = "BUFFERED";
+  std::optional<FunctionUrlCors> cors;
+  std::string source;  // the logical id, for messages
+};
+
 struct LoadedTemplate {
   std::vector<FunctionConfig> functions;
   std::vector<QueueResource> queues;  // dead-letter targets first
@@ -127,6 +138,7 @@ struct LoadedTemplate {
   std::vector<TopicSubscriptionResource> topic_subscriptions;
   std::vector<ApiResource> apis;
   std::vector<ApiRouteResource> api_routes;
+  std::vector<FunctionUrlResource> function_urls;
   std::vector<std::string> ignored;  // "LogicalId (AWS::Type)" for resources not emulated
 };
 

@@ -7,6 +7,7 @@
 #include "http/http_server.h"
 #include "model/error_names.h"
 #include "services/apigateway/cors.h"
+#include "services/apigateway/function_urls.h"
 #include "services/apigateway/gateway.h"
 
 namespace ll::apigw {
@@ -153,10 +154,38 @@ class ApiGatewayService : public Service {
   std::unique_ptr<HttpServer> server_;   // the API port, when there are routes
 };
 
+// Function URLs (function_urls.h) on the front port, by host or by "/_lambda-url/<id>/".
+class FunctionUrlService : public Service {
+ public:
+  explicit FunctionUrlService(const ServiceContext& context)
+      : urls_(context.functions, context.options.account_id, context.options.region),
+        options_(context.options),
+        notice_(context.notice) {}
+
+  void Handle(HttpRequest& req, HttpResponse& res) override { urls_.Serve(req, res); }
+
+  // Lists the template's URLs (the app has put them on their functions).
+  Status Provision(const LoadedTemplate& loaded) override {
+    if (!notice_) return Status::Ok();
+    for (const FunctionUrlResource& r : loaded.function_urls) {
+      const std::string id = FunctionUrlId(options_.account_id, options_.region, r.function_name, r.qualifier);
+      notice_("url", fmt::format("{}{} (auth {}): {}", r.function_name, r.qualifier.empty() ? "" : ":" + r.qualifier,
+                                 r.auth_type, FunctionUrlOf(id, options_.region, options_.default_host)));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const FunctionUrls urls_;
+  const ServiceOptions options_;
+  const std::function<void(const std::string&, const std::string&)> notice_;
+};
+
 }  // namespace
 
 void InstallApiGateway(ServiceContext& context) {
   context.services->Add("execute-api", std::make_unique<ApiGatewayService>(context));
+  context.services->Add("lambda-url", std::make_unique<FunctionUrlService>(context));
 }
 
 }  // namespace ll::apigw

@@ -43,6 +43,9 @@ Status LoadServerlessHttpApi(const TemplateContext& context, const Resource& res
 // A function's `Events: Type: Api` (http false) or `Type: HttpApi` (http true).
 Status ReadApiEvent(const TemplateContext& context, const Resource& function, const std::string& event_id,
                     const YAML::Node& event, LoadedTemplate& out, bool http);
+// function_url.cc: a function's FunctionUrlConfig (SAM), and AWS::Lambda::Url.
+Status ReadFunctionUrlConfig(const TemplateContext& context, const Resource& function, LoadedTemplate& out);
+Status LoadLambdaUrl(const TemplateContext& context, const Resource& resource, LoadedTemplate& out);
 // event_source_mapping.cc
 Status LoadEventSourceMapping(const TemplateContext& context, const Resource& resource,
                               LoadedTemplate& out);

@@ -10,6 +10,7 @@ Status LoadServerlessFunction(const TemplateContext& context, const Resource& re
                               LoadedTemplate& out) {
   Status events = ReadFunctionEvents(context, resource, out);
   if (!events.ok()) return events;
+  if (Status url = ReadFunctionUrlConfig(context, resource, out); !url.ok()) return url;
   return AddFunction(context, resource, "CodeUri", context.function_globals, out);
 }
 
