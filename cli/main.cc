@@ -137,6 +137,7 @@ int RunStart(const CommonFlags& flags, const std::string& host, int port, int ap
     for (const auto& r : loaded.ignored) list += (list.empty() ? "" : ", ") + r;
     ll::WriteLine(ll::LogStream::kOut, "ignored resources (not emulated): " + list);
   }
+  for (const auto& notice : loaded.notices) ll::WriteLine(ll::LogStream::kOut, "note: " + notice);
   ll::WriteLine(ll::LogStream::kOut, "memory limit: " + (*app)->memory_limit_description());
   ll::WriteLine(ll::LogStream::kOut,
                 fmt::format("lambda-local ready on http://{}:{}", host, (*app)->port()));

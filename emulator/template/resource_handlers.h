@@ -34,6 +34,9 @@ struct TemplateContext {
   YAML::Node function_globals;     // Globals.Function; undefined when the template has none
   YAML::Node api_globals{YAML::NodeType::Undefined};       // Globals.Api (REST APIs), likewise
   YAML::Node http_api_globals{YAML::NodeType::Undefined};  // Globals.HttpApi, likewise
+  // The template's whole Resources map, for types whose meaning is spread over several
+  // resources (an API Gateway method's path is its resource's parents' path parts).
+  YAML::Node resources{YAML::NodeType::Undefined};
 };
 
 // Two plain functions per resource type.

@@ -34,7 +34,8 @@ Result<LoadedTemplate> ParseTemplate(std::string_view text, const std::filesyste
     }
 
     Resolver names_only(options, parameters);
-    const TemplateContext naming{names_only, options, base_dir, globals, api_globals, http_api_globals};
+    const TemplateContext naming{names_only,  options,          base_dir, globals,
+                                 api_globals, http_api_globals, resources};
     std::map<std::string, ResourceSymbols> symbols;
     for (const auto& kv : resources) {
       std::string type = kv.second["Type"] ? kv.second["Type"].as<std::string>() : "";
@@ -47,7 +48,8 @@ Result<LoadedTemplate> ParseTemplate(std::string_view text, const std::filesyste
     }
 
     Resolver resolver(options, std::move(parameters), symbols);
-    const TemplateContext context{resolver, options, base_dir, globals, api_globals, http_api_globals};
+    const TemplateContext context{resolver,    options,          base_dir, globals,
+                                  api_globals, http_api_globals, resources};
     LoadedTemplate out;
     for (const auto& kv : resources) {
       std::string id = kv.first.as<std::string>();

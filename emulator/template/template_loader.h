@@ -94,8 +94,45 @@ struct ApiCors {
   bool allow_credentials = false;
 };
 
-// An API Gateway API: AWS::Serverless::Api (REST) or AWS::Serverless::HttpApi, or one of the
-// implicit APIs SAM makes for events that name none (ServerlessRestApi, ServerlessHttpApi).
+// One authorizer of an API's `Auth.Authorizers`.
+struct ApiAuthorizerResource {
+  std::string name;
+  std::string type;      // "TOKEN", "REQUEST" (Lambda), "JWT" (HTTP APIs), "COGNITO_USER_POOLS" (REST)
+  std::string function;  // a Lambda authorizer's FunctionArn, evaluated (an ARN or a name)
+  // Identity sources as AWS's mapping expressions, in SAM's order (headers, query strings, stage
+  // variables, context): REST "method.request.header.Authorization", HTTP "$request.header.x".
+  std::vector<std::string> identity_sources;
+  std::string validation_expression;  // TOKEN's Identity.ValidationExpression
+  int ttl_s = 0;                      // Identity.ReauthorizeEvery (REST default 300)
+  std::string payload_format = "1.0";  // HTTP APIs' AuthorizerPayloadFormatVersion
+  bool simple_responses = false;       // HTTP APIs' EnableSimpleResponses
+  // JWT authorizers' JwtConfiguration and AuthorizationScopes (recorded; not enforced yet).
+  std::string jwt_issuer;
+  std::vector<std::string> jwt_audience;
+  std::vector<std::string> authorization_scopes;
+};
+
+// An API's `Auth` (over Globals.Api.Auth / Globals.HttpApi.Auth).
+struct ApiAuth {
+  std::vector<ApiAuthorizerResource> authorizers;
+  std::string default_authorizer;  // DefaultAuthorizer: a name, "AWS_IAM", or "" for none
+  bool api_key_required = false;   // REST: ApiKeyRequired for every method
+  bool default_authorizer_on_preflight = true;  // AddDefaultAuthorizerToCorsPreflight
+  bool api_key_on_preflight = true;             // AddApiKeyRequiredToCorsPreflight
+};
+
+// An API key: AWS::ApiGateway::ApiKey, or the one SAM's Auth.UsagePlan creates.
+struct ApiKeyResource {
+  std::string logical_id;
+  std::string id;     // what !Ref gives
+  std::string value;  // Value, or one made up when the template gives none
+  bool generated = false;
+  bool enabled = false;  // Enabled (false unless true, as CloudFormation's)
+};
+
+// An API Gateway API: AWS::Serverless::Api (REST) or AWS::Serverless::HttpApi, one of the
+// implicit APIs SAM makes for events that name none (ServerlessRestApi, ServerlessHttpApi), or
+// an AWS::ApiGateway::RestApi / AWS::ApiGatewayV2::Api (apigateway_rest.cc, apigateway_v2.cc).
 struct ApiResource {
   std::string logical_id;
   std::string id;     // what !Ref gives: 10 lowercase letters and digits, stable per project
@@ -104,9 +141,11 @@ struct ApiResource {
   std::map<std::string, std::string> variables;  // stage variables
   std::vector<std::string> binary_media_types;
   ApiCors cors;
+  ApiAuth auth;
 };
 
-// A route of an API to a function: a function's `Events: Type: Api | HttpApi`.
+// A route of an API to a function: a function's `Events: Type: Api | HttpApi`, an OpenAPI
+// definition's operation (openapi.cc), an AWS::ApiGateway::Method or AWS::ApiGatewayV2::Route.
 struct ApiRouteResource {
   std::string api_id;  // the id of an ApiResource
   std::string method;  // upper-case, "ANY" for any
@@ -115,6 +154,15 @@ struct ApiRouteResource {
   std::string payload_format;  // "1.0" or "2.0"
   int timeout_ms = 0;          // 0: the API's default
   std::string source;          // "Function.Event"
+  // The event's Auth: an authorizer name, "AWS_IAM", "NONE", or "" for the API's default; and
+  // (REST) ApiKeyRequired when given.
+  std::string authorizer;
+  std::optional<bool> api_key_required;
+  std::optional<std::vector<std::string>> authorization_scopes;  // the event's AuthorizationScopes
+  // Non-empty for a route lambda-local does not serve (a mock, HTTP or AWS service integration
+  // declared with CloudFormation or OpenAPI): what it is, "GET /x has a mock integration". It
+  // is listed at start and answered 501; function_name is then empty.
+  std::string unserved;
 };
 
 // A function URL: a function's FunctionUrlConfig (SAM) or an AWS::Lambda::Url.
@@ -138,8 +186,12 @@ struct LoadedTemplate {
   std::vector<TopicSubscriptionResource> topic_subscriptions;
   std::vector<ApiResource> apis;
   std::vector<ApiRouteResource> api_routes;
+  std::vector<ApiKeyResource> api_keys;
   std::vector<FunctionUrlResource> function_urls;
   std::vector<std::string> ignored;  // "LogicalId (AWS::Type)" for resources not emulated
+  // What the template declares of emulated resources that lambda-local does not serve (a
+  // WebSocket API, a definition in S3, a mock integration), one line each, listed at start.
+  std::vector<std::string> notices;
 };
 
 // `base_dir` is the folder CodeUri paths are relative to.

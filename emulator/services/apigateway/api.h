@@ -13,6 +13,37 @@ namespace ll::apigw {
 
 enum class ApiKind { kRest, kHttp };
 
+// An authorizer an API declares (SAM's `Auth.Authorizers`), as authorizers.h runs it.
+struct Authorizer {
+  enum class Type {
+    kToken,    // a REST API's Lambda TOKEN authorizer
+    kRequest,  // a Lambda REQUEST authorizer (REST or HTTP API)
+    kJwt,      // an HTTP API's JWT authorizer: not enforced yet
+    kCognito,  // a REST API's Cognito user-pool authorizer: not enforced yet
+  };
+  std::string name;
+  Type type = Type::kToken;
+  std::string function;  // the Lambda authorizer's function (name or ARN)
+  // Where the caller's identity is read, as AWS writes the mapping expressions: REST
+  // "method.request.header.Authorization", "method.request.querystring.q", "stageVariables.v",
+  // "context.identity.sourceIp"; HTTP APIs the same with "$request.header.", "$request.querystring.",
+  // "$stageVariables.", "$context.". Every one must be present and non-empty, or 401.
+  std::vector<std::string> identity_sources;
+  std::string validation_expression;   // TOKEN: a regex the whole token must match, or ""
+  int ttl_s = 0;                       // how long a result is cached per identity; 0: not cached
+  std::string payload_format = "1.0";  // HTTP APIs: "1.0" or "2.0"; REST: "1.0"
+  bool simple_responses = false;       // HTTP APIs, 2.0: {"isAuthorized": bool} answers
+  std::string jwt_issuer;              // JWT: JwtConfiguration.issuer
+  std::vector<std::string> jwt_audience;  // JWT: JwtConfiguration.audience
+};
+
+// An API key API Gateway accepts in `x-api-key` (the template's AWS::ApiGateway::ApiKey
+// resources and the keys SAM's UsagePlan creates; enabled ones only).
+struct ApiKey {
+  std::string id;     // what !Ref gives; requestContext.identity.apiKeyId
+  std::string value;  // what clients send
+};
+
 struct Route {
   std::string method;  // "GET", "POST", ... or "ANY"
   // A resource path: "/", "/items", "/items/{id}", "/files/{proxy+}"; or "$default" (HTTP APIs).
@@ -24,6 +55,12 @@ struct Route {
   // REST APIs with CORS: the OPTIONS method SAM adds on a path (a MOCK integration answering
   // with the CORS headers, cors.h); `function` is empty.
   bool cors_preflight = false;
+  // Authorization before the integration (authorizers.h): the name of one of the API's
+  // authorizers, "AWS_IAM" (a SigV4-signed request), or "" for none.
+  std::string authorizer{};
+  bool api_key_required = false;  // REST APIs: a known key in `x-api-key`
+  std::vector<std::string> authorization_scopes{};  // JWT: the scopes the token must have one of
+  std::string unserved;  // a non-proxy integration ("GET /x has a mock integration"): answered 501
 };
 
 // CORS as the template configures it: SAM's `Cors` of a REST API (one header value each, as
@@ -47,6 +84,7 @@ struct Api {
   std::map<std::string, std::string> stage_variables;
   std::vector<std::string> binary_media_types;  // REST: "image/png", "*/*", ...
   CorsConfig cors;
+  std::vector<Authorizer> authorizers;
   std::vector<Route> routes;
 };
 
@@ -63,6 +101,15 @@ struct GatewayRequest {
   std::string domain_name;  // the Host header without its port, or "localhost"
   std::string request_id;   // a UUID
   int64_t time_epoch_ms = 0;
+  // What authorization learned of the caller, for the proxy event (authorizers.h): the JSON
+  // object of requestContext.authorizer ("" when no authorizer ran), the API key that was
+  // checked (identity.apiKey / apiKeyId) and a signed request's access key (identity.accessKey).
+  struct Auth {
+    std::string authorizer_json;
+    std::string api_key;
+    std::string api_key_id;
+    std::string access_key;
+  } auth;
 };
 
 // What the client is answered.

@@ -1,7 +1,8 @@
 // libFuzzer target for what API Gateway reads: a function's result (payload 1.0 and 2.0
-// forms), and a client's method, path, query, headers and body routed through a fixed API and
-// turned into both proxy events. The first byte chooses which; nothing may crash, and every
-// event written must be well-formed JSON.
+// forms), a Lambda authorizer's answer (policies and simple responses), and a client's method,
+// path, query, headers and body routed through a fixed API and turned into both proxy events and
+// both authorizer events. The first byte chooses which; nothing may crash, and every event
+// written must be well-formed JSON.
 #include <rapidjson/document.h>
 
 #include <cstddef>
@@ -10,8 +11,10 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/json_parse.h"
+#include "services/apigateway/authorizer_answer.h"
 #include "services/apigateway/proxy_events.h"
 #include "services/apigateway/route_matcher.h"
 
@@ -75,7 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
   static const ll::apigw::Api rest = MakeApi(ll::apigw::ApiKind::kRest);
   static const ll::apigw::Api http = MakeApi(ll::apigw::ApiKind::kHttp);
-  switch (data[0] % 3) {
+  switch (data[0] % 4) {
     case 0:
       if (auto r = ll::apigw::ParseProxyResultV1(in)) Check(r->status >= 100 && r->status <= 599, "a status out of range");
       break;
@@ -90,9 +93,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         (void)ll::apigw::BodyIsBinary(*api, request);
         Check(IsJson(ll::apigw::ProxyEventV1(*api, *match, request, "000000000000")), "a 1.0 event is not JSON");
         Check(IsJson(ll::apigw::ProxyEventV2(*api, *match, request, "000000000000")), "a 2.0 event is not JSON");
+        const std::vector<std::string> identity = {request.path, request.raw_query};
+        Check(IsJson(ll::apigw::RequestAuthorizerEventV1(*api, *match, request, "000000000000", request.path, identity)),
+              "a 1.0 authorizer event is not JSON");
+        Check(IsJson(ll::apigw::RequestAuthorizerEventV2(*api, *match, request, "000000000000", request.path, identity)),
+              "a 2.0 authorizer event is not JSON");
       }
       break;
     }
+    case 3:
+      for (auto format : {ll::apigw::AnswerFormat::kRestPolicy, ll::apigw::AnswerFormat::kHttpPolicy,
+                          ll::apigw::AnswerFormat::kHttpSimple}) {
+        auto answer = ll::apigw::ParseAuthorizerAnswer(in, format);
+        if (!answer) continue;
+        (void)ll::apigw::EvaluatePolicy(answer->statements, "arn:aws:execute-api:us-east-1:0:abc/Prod/GET/items");
+        Check(IsJson(ll::apigw::RestAuthorizerJson(*answer, 1)), "a REST authorizer context is not JSON");
+        Check(IsJson(ll::apigw::HttpAuthorizerJson(*answer)), "an HTTP authorizer context is not JSON");
+      }
+      break;
   }
   return 0;
 }

@@ -64,7 +64,15 @@ std::string_view RawPath(const HttpRequest& req) {
 }  // namespace
 
 Gateway::Gateway(std::vector<Api> apis, InvokeSink* functions, GatewayOptions options)
-    : apis_(std::move(apis)), functions_(functions), options_(std::move(options)) {}
+    : apis_(std::move(apis)),
+      functions_(functions),
+      options_(std::move(options)),
+      authorization_(apis_, functions,
+                     AuthorizationOptions{options_.region, options_.account_id, options_.api_keys, options_.clock,
+                                          options_.access_log}),
+      timed_(std::make_unique<TimedInvoker>(functions)) {}
+
+void Gateway::Stop() { timed_->Stop(); }
 
 std::string Gateway::ApiIdOfHost(std::string_view host) {
   const size_t dot = host.find(".execute-api.");
@@ -105,6 +113,12 @@ GatewayRequest Gateway::RequestOf(HttpRequest& req, std::string path) const {
 
 GatewayResponse Gateway::Serve(const Api& api, const RouteMatch& match, GatewayRequest& request) const {
   const Route& route = *match.route;
+  if (!route.unserved.empty()) {  // a mock, HTTP or AWS service integration (template/resources/openapi.h)
+    GatewayResponse r = Message(501, "");
+    r.body = R"({"message":)" +
+             JsonQuote("lambda-local serves only Lambda proxy integrations (aws_proxy); " + route.unserved) + "}";
+    return r;
+  }
   auto ref = ParseFunctionRef(route.function);
   auto fn = ref.ok() ? functions_->Resolve(ref->name, ref->qualifier)
                      : Result<ResolvedFunction>(ref.status());
@@ -120,7 +134,20 @@ GatewayResponse Gateway::Serve(const Api& api, const RouteMatch& match, GatewayR
   inv.payload = v2 ? ProxyEventV2(api, match, request, options_.account_id)
                    : ProxyEventV1(api, match, request, options_.account_id);
   inv.invoked_function_arn = fn->config->Arn();
-  InvokeResult result = functions_->Invoke(*fn, inv);
+  // An integration timeout shorter than the function's: the client gets 504 at it, while the
+  // function runs on to its own end (timed_invoker.h).
+  InvokeResult result;
+  if (int64_t(route.timeout_ms) < int64_t(fn->config->timeout_s) * 1000) {
+    std::optional<InvokeResult> timed = timed_->Invoke(*fn, inv, std::chrono::milliseconds(route.timeout_ms));
+    if (!timed) {
+      GatewayResponse r = Message(504, "", "IntegrationTimeout");
+      r.body = R"({"message": "Endpoint request timed out"})";
+      return r;
+    }
+    result = std::move(*timed);
+  } else {
+    result = functions_->Invoke(*fn, inv);
+  }
   if (!result.status.ok()) {
     if (result.status.code() == "TooManyRequestsException") return Message(429, "Too Many Requests");
     return InternalError(api.kind);
@@ -134,6 +161,11 @@ GatewayResponse Gateway::Serve(const Api& api, const RouteMatch& match, GatewayR
 }
 
 GatewayResponse Gateway::Respond(const Api& api, const RouteMatch& match, GatewayRequest& request) const {
+  // The route's authorizer and API key first (authorizers.h): they may answer instead.
+  if (std::optional<GatewayResponse> refused = authorization_.Authorize(api, match, request)) {
+    ApplyHttpCors(api, request, *refused);
+    return std::move(*refused);
+  }
   if (match.route->cors_preflight) return RestPreflight(api, *match.route);  // SAM's MOCK (cors.h)
   GatewayResponse response = Serve(api, match, request);
   ApplyHttpCors(api, request, response);

@@ -2,18 +2,23 @@
 // APIs, builds the Lambda proxy event (payload 1.0 or 2.0), invokes the function through the
 // one door, and answers with what it returned, or with API Gateway's own errors (403/404 with
 // no route, 502 for a function error or a malformed result, 429 when throttled), with CORS as
-// the template configures it (cors.h).
+// the template configures it (cors.h), after the route's authorizer and API key (authorizers.h).
 //
-// Thread-safety: immutable after construction; Serve* may run on any number of threads.
+// Thread-safety: immutable after construction but for the authorizers' result cache, which
+// guards itself; Serve* may run on any number of threads.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "http/http_message.h"
+#include "base/clock.h"
 #include "invoke/invoke_sink.h"
+#include "invoke/timed_invoker.h"
 #include "services/apigateway/api.h"
+#include "services/apigateway/authorizers.h"
 #include "services/apigateway/route_matcher.h"
 
 namespace ll::apigw {
@@ -23,6 +28,8 @@ struct GatewayOptions {
   std::string account_id = "000000000000";
   // One access line per request: "GET /items/1 200 1.234 ms Fn".
   std::function<void(const std::string&)> access_log;
+  std::vector<ApiKey> api_keys;  // what `x-api-key` may hold on routes that require a key
+  Clock* clock = nullptr;        // the authorizers' cache TTLs; nullptr: the real clock
 };
 
 class Gateway {
@@ -31,6 +38,9 @@ class Gateway {
   Gateway(std::vector<Api> apis, InvokeSink* functions, GatewayOptions options);
 
   const std::vector<Api>& apis() const { return apis_; }
+
+  // Waits for invocations whose clients got 504 to end; called once the functions are stopped.
+  void Stop();
 
   // The API port: every API's routes from the root, as `sam local start-api` serves them; the
   // first API with a route for the request answers.
@@ -58,6 +68,8 @@ class Gateway {
   const std::vector<Api> apis_;
   InvokeSink* const functions_;
   const GatewayOptions options_;
+  const Authorization authorization_;
+  const std::unique_ptr<TimedInvoker> timed_;  // for integration timeouts shorter than a function's
 };
 
 }  // namespace ll::apigw

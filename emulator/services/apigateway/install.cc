@@ -9,6 +9,7 @@
 #include "services/apigateway/cors.h"
 #include "services/apigateway/function_urls.h"
 #include "services/apigateway/gateway.h"
+#include "services/apigateway/template_auth.h"
 
 namespace ll::apigw {
 namespace {
@@ -54,6 +55,7 @@ Result<std::vector<Api>> ApisOf(const LoadedTemplate& loaded) {
     route.payload_format = api->kind == ApiKind::kRest ? "1.0" : r.payload_format;
     route.timeout_ms = r.timeout_ms > 0 ? r.timeout_ms : api->kind == ApiKind::kRest ? 29000 : 30000;
     route.source = r.source;
+    route.unserved = r.unserved;
     api->routes.push_back(std::move(route));
   }
   for (Api& api : apis) AddRestPreflightRoutes(api);  // once every path is known, as SAM does
@@ -77,9 +79,12 @@ class ApiGatewayService : public Service {
   Status Provision(const LoadedTemplate& loaded) override {
     auto apis = ApisOf(loaded);
     if (!apis.ok()) return apis.status();
+    if (Status auth = ApplyTemplateAuth(loaded, *apis); !auth.ok()) return auth;  // template_auth.h
+    auth_notices_ = AuthNotices(loaded, *apis);
     GatewayOptions options;
     options.region = options_.region;
     options.account_id = options_.account_id;
+    options.api_keys = ApiKeysOf(loaded);
     auto notice = notice_;
     options.access_log = [notice](const std::string& line) {
       if (notice) notice("api", line);
@@ -91,6 +96,9 @@ class ApiGatewayService : public Service {
   Status Serve() override {
     size_t routes = 0;
     for (const Api& api : gateway_->apis()) routes += api.routes.size();
+    if (notice_ && routes > 0) {
+      for (const std::string& line : auth_notices_) notice_("api", line);
+    }
     if (routes == 0 || options_.api_port == 0) return Status::Ok();
     HttpServerOptions http;
     http.max_body_bytes = 10u << 20;
@@ -127,9 +135,10 @@ class ApiGatewayService : public Service {
       notice_("api", fmt::format("API Gateway on http://{}:{}", host, server_->port()));
       for (const Api& api : gateway_->apis()) {
         for (const Route& r : api.routes) {
-          notice_("api", fmt::format("  {:<7} {:<32} -> {} ({} {}, stage {})", r.method, r.path,
-                                     r.cors_preflight ? "CORS preflight" : r.function,
-                                     api.kind == ApiKind::kRest ? "REST API" : "HTTP API", api.id, api.stage));
+          notice_("api", fmt::format("  {:<7} {:<32} -> {} ({} {}, stage {}{})", r.method, r.path,
+                                     r.cors_preflight ? "CORS preflight" : !r.unserved.empty() ? "not served (501)" : r.function,
+                                     api.kind == ApiKind::kRest ? "REST API" : "HTTP API", api.id, api.stage,
+                                     RouteAuthLabel(r)));
         }
         if (api.kind == ApiKind::kHttp && api.cors.enabled) {
           std::string origins;
@@ -144,6 +153,7 @@ class ApiGatewayService : public Service {
 
   void Shutdown() override {
     if (server_) server_->Stop();
+    if (gateway_) gateway_->Stop();
   }
 
  private:
@@ -151,6 +161,7 @@ class ApiGatewayService : public Service {
   const ServiceOptions options_;
   const std::function<void(const std::string&, const std::string&)> notice_;
   std::unique_ptr<Gateway> gateway_;     // made by Provision, then read-only
+  std::vector<std::string> auth_notices_;  // made by Provision, printed by Serve
   std::unique_ptr<HttpServer> server_;   // the API port, when there are routes
 };
 

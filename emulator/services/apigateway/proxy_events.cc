@@ -136,12 +136,26 @@ void NullFields(JsonWriter& w, std::initializer_list<const char*> names) {
   }
 }
 
+void StringOrNull(JsonWriter& w, const char* name, const std::string& value) {
+  w.Key(name);
+  value.empty() ? (void)w.Null() : String(w, value);
+}
+
+// JSON text made by authorizers.cc (always an object), written as it is.
+void Raw(JsonWriter& w, const std::string& json) {
+  w.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+}
+
 void RestRequestContext(JsonWriter& w, const Api& api, const RouteMatch& match,
                         const GatewayRequest& request, const std::string& account_id,
                         const std::string* user_agent) {
   const std::string& resource = match.route->path;
   w.StartObject();
   w.Key("resourceId"); String(w, StableId(api.id + " " + resource, 6));
+  if (!request.auth.authorizer_json.empty()) {  // where AWS puts it: after resourceId
+    w.Key("authorizer");
+    Raw(w, request.auth.authorizer_json);
+  }
   w.Key("resourcePath"); String(w, resource);
   w.Key("httpMethod"); String(w, request.method);
   w.Key("extendedRequestId"); String(w, ExtendedRequestId());
@@ -156,9 +170,14 @@ void RestRequestContext(JsonWriter& w, const Api& api, const RouteMatch& match,
   w.Key("identity");
   w.StartObject();
   NullFields(w, {"cognitoIdentityPoolId", "accountId", "cognitoIdentityId", "caller"});
+  if (!request.auth.api_key.empty()) {  // only on methods that require a key
+    w.Key("apiKey"); String(w, request.auth.api_key);
+    w.Key("apiKeyId"); String(w, request.auth.api_key_id);
+  }
   w.Key("sourceIp"); String(w, request.source_ip);
-  NullFields(w, {"principalOrgId", "accessKey", "cognitoAuthenticationType",
-                 "cognitoAuthenticationProvider", "userArn"});
+  NullFields(w, {"principalOrgId"});
+  StringOrNull(w, "accessKey", request.auth.access_key);
+  NullFields(w, {"cognitoAuthenticationType", "cognitoAuthenticationProvider", "userArn"});
   w.Key("userAgent");
   user_agent ? String(w, *user_agent) : (void)w.Null();
   NullFields(w, {"user"});
@@ -176,16 +195,21 @@ void HttpApiRequestContextV1(JsonWriter& w, const Api& api, const RouteMatch& ma
   w.Key("accountId"); String(w, account_id);
   w.Key("apiId"); String(w, api.id);
   w.Key("authorizer");
-  w.StartObject();
-  NullFields(w, {"claims", "scopes"});
-  w.EndObject();
+  if (!request.auth.authorizer_json.empty()) {
+    Raw(w, request.auth.authorizer_json);
+  } else {
+    w.StartObject();
+    NullFields(w, {"claims", "scopes"});
+    w.EndObject();
+  }
   w.Key("domainName"); String(w, request.domain_name);
   w.Key("domainPrefix"); String(w, DomainPrefix(request.domain_name));
   w.Key("extendedRequestId"); String(w, request.request_id);
   w.Key("httpMethod"); String(w, request.method);
   w.Key("identity");
   w.StartObject();
-  NullFields(w, {"accessKey", "accountId", "caller", "cognitoAmr", "cognitoAuthenticationProvider",
+  StringOrNull(w, "accessKey", request.auth.access_key);
+  NullFields(w, {"accountId", "caller", "cognitoAmr", "cognitoAuthenticationProvider",
                  "cognitoAuthenticationType", "cognitoIdentityId", "cognitoIdentityPoolId",
                  "principalOrgId"});
   w.Key("sourceIp"); String(w, request.source_ip);
@@ -317,8 +341,25 @@ bool BodyIsBinary(const Api& api, const GatewayRequest& request) {
            type == "application/javascript");
 }
 
-std::string ProxyEventV1(const Api& api, const RouteMatch& match, const GatewayRequest& request,
-                         const std::string& account_id) {
+namespace {
+
+// The fields a Lambda authorizer's event has before the request's (RequestAuthorizerEventV1/V2).
+struct AuthorizerFields {
+  std::string_view arn;                    // methodArn (1.0) or routeArn (2.0)
+  const std::vector<std::string>* identity;  // the identity sources' values
+};
+
+void Identity(JsonWriter& w, const AuthorizerFields& a) {
+  w.StartArray();
+  for (const std::string& v : *a.identity) String(w, v);
+  w.EndArray();
+}
+
+// Payload 1.0: the proxy event, or (with `authorizer`) a REQUEST authorizer's event, which has
+// "type" and "methodArn" first (HTTP APIs: after "version", and with "identitySource" and
+// "authorizationToken", the values joined with ",") and no body.
+std::string EventV1(const Api& api, const RouteMatch& match, const GatewayRequest& request,
+                    const std::string& account_id, const AuthorizerFields* authorizer) {
   const bool http_api = api.kind == ApiKind::kHttp;
   const std::vector<Named> headers = Group(request.headers, true);
   const std::vector<Named> query = Group(ParseQuery(request.raw_query), false);
@@ -333,6 +374,16 @@ std::string ProxyEventV1(const Api& api, const RouteMatch& match, const GatewayR
   if (http_api) {
     w.Key("version");
     w.String("1.0");
+  }
+  if (authorizer) {
+    w.Key("type"); w.String("REQUEST");
+    w.Key("methodArn"); String(w, authorizer->arn);
+    if (http_api) {
+      std::string joined;
+      for (const std::string& v : *authorizer->identity) joined += (joined.empty() ? "" : ",") + v;
+      w.Key("identitySource"); String(w, joined);
+      w.Key("authorizationToken"); String(w, joined);
+    }
   }
   w.Key("resource"); String(w, match.route->path);
   w.Key("path"); String(w, path);
@@ -351,15 +402,19 @@ std::string ProxyEventV1(const Api& api, const RouteMatch& match, const GatewayR
     w.Key("requestContext");
     RestRequestContext(w, api, match, request, account_id, user_agent);
   }
-  w.Key("body");
-  request.body.empty() ? (void)w.Null() : Body(w, api, request);
-  w.Key("isBase64Encoded"); w.Bool(!request.body.empty() && BodyIsBinary(api, request));
+  if (!authorizer) {
+    w.Key("body");
+    request.body.empty() ? (void)w.Null() : Body(w, api, request);
+    w.Key("isBase64Encoded"); w.Bool(!request.body.empty() && BodyIsBinary(api, request));
+  }
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }
 
-std::string ProxyEventV2(const Api& api, const RouteMatch& match, const GatewayRequest& request,
-                         const std::string& account_id) {
+// Payload 2.0: the proxy event, or (with `authorizer`) a REQUEST authorizer's event: "type",
+// "routeArn" and "identitySource" (a list) after "version", and no body.
+std::string EventV2(const Api& api, const RouteMatch& match, const GatewayRequest& request,
+                    const std::string& account_id, const AuthorizerFields* authorizer) {
   std::vector<std::string> cookies;
   Pairs headers;
   for (const auto& [name, value] : request.headers) {
@@ -388,6 +443,11 @@ std::string ProxyEventV2(const Api& api, const RouteMatch& match, const GatewayR
   JsonWriter w(buf);
   w.StartObject();
   w.Key("version"); w.String("2.0");
+  if (authorizer) {
+    w.Key("type"); w.String("REQUEST");
+    w.Key("routeArn"); String(w, authorizer->arn);
+    w.Key("identitySource"); Identity(w, *authorizer);
+  }
   w.Key("routeKey"); String(w, match.route_key);
   w.Key("rawPath"); String(w, path);
   w.Key("rawQueryString"); String(w, request.raw_query);
@@ -417,6 +477,10 @@ std::string ProxyEventV2(const Api& api, const RouteMatch& match, const GatewayR
   w.StartObject();
   w.Key("accountId"); String(w, account_id);
   w.Key("apiId"); String(w, api.id);
+  if (!request.auth.authorizer_json.empty()) {
+    w.Key("authorizer");
+    Raw(w, request.auth.authorizer_json);
+  }
   w.Key("domainName"); String(w, request.domain_name);
   w.Key("domainPrefix"); String(w, DomainPrefix(request.domain_name));
   w.Key("http");
@@ -433,7 +497,7 @@ std::string ProxyEventV2(const Api& api, const RouteMatch& match, const GatewayR
   w.Key("time"); String(w, ClfTime(request.time_epoch_ms));
   w.Key("timeEpoch"); w.Int64(request.time_epoch_ms);
   w.EndObject();
-  if (!request.body.empty()) {
+  if (!request.body.empty() && !authorizer) {
     w.Key("body");
     Body(w, api, request);
   }
@@ -441,13 +505,41 @@ std::string ProxyEventV2(const Api& api, const RouteMatch& match, const GatewayR
     w.Key("pathParameters");
     StringMapOrNull(w, match.path_parameters);
   }
-  w.Key("isBase64Encoded"); w.Bool(!request.body.empty() && BodyIsBinary(api, request));
+  if (!authorizer) {
+    w.Key("isBase64Encoded"); w.Bool(!request.body.empty() && BodyIsBinary(api, request));
+  }
   if (!api.stage_variables.empty()) {
     w.Key("stageVariables");
     StringMapOrNull(w, api.stage_variables);
   }
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace
+
+std::string ProxyEventV1(const Api& api, const RouteMatch& match, const GatewayRequest& request,
+                         const std::string& account_id) {
+  return EventV1(api, match, request, account_id, nullptr);
+}
+
+std::string ProxyEventV2(const Api& api, const RouteMatch& match, const GatewayRequest& request,
+                         const std::string& account_id) {
+  return EventV2(api, match, request, account_id, nullptr);
+}
+
+std::string RequestAuthorizerEventV1(const Api& api, const RouteMatch& match, const GatewayRequest& request,
+                                     const std::string& account_id, std::string_view method_arn,
+                                     const std::vector<std::string>& identity) {
+  const AuthorizerFields fields{method_arn, &identity};
+  return EventV1(api, match, request, account_id, &fields);
+}
+
+std::string RequestAuthorizerEventV2(const Api& api, const RouteMatch& match, const GatewayRequest& request,
+                                     const std::string& account_id, std::string_view route_arn,
+                                     const std::vector<std::string>& identity) {
+  const AuthorizerFields fields{route_arn, &identity};
+  return EventV2(api, match, request, account_id, &fields);
 }
 
 std::optional<GatewayResponse> ParseProxyResultV1(std::string_view payload) {

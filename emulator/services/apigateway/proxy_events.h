@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "services/apigateway/api.h"
 #include "services/apigateway/route_matcher.h"
@@ -18,14 +19,30 @@ namespace ll::apigw {
 // path and path parameters as sent (percent-encoded), requestContext.path with the stage.
 // HTTP APIs: "version": "1.0" first, the path decoded and prefixed with a named stage, and
 // their own requestContext (resourceId is the route key, identity in alphabetical order).
+// What authorization learned (request.auth) goes into requestContext: REST APIs' "authorizer"
+// after resourceId and identity.apiKey / apiKeyId / accessKey; HTTP APIs' "authorizer" in place
+// of the empty one.
 std::string ProxyEventV1(const Api& api, const RouteMatch& match, const GatewayRequest& request,
                          const std::string& account_id);
 
 // Payload format 2.0 (HTTP APIs): header names lower-cased and repeated values joined with ",",
 // the Cookie header moved to `cookies`, repeated query values joined with ","; cookies, query,
-// path parameters, stage variables and body only when there are some.
+// path parameters, stage variables and body only when there are some; requestContext.authorizer
+// only when an authorizer ran (request.auth).
 std::string ProxyEventV2(const Api& api, const RouteMatch& match, const GatewayRequest& request,
                          const std::string& account_id);
+
+// The event of a Lambda REQUEST authorizer for this request. 1.0 (REST APIs, and HTTP API
+// authorizers of format 1.0): "type": "REQUEST" and "methodArn" first (HTTP APIs: after
+// "version", with "identitySource" and "authorizationToken", the identity values joined with
+// ","), then the proxy event's fields but the body. 2.0: "version", "type", "routeArn",
+// "identitySource" (the values as a list), then the 2.0 proxy event's fields but the body.
+std::string RequestAuthorizerEventV1(const Api& api, const RouteMatch& match, const GatewayRequest& request,
+                                     const std::string& account_id, std::string_view method_arn,
+                                     const std::vector<std::string>& identity);
+std::string RequestAuthorizerEventV2(const Api& api, const RouteMatch& match, const GatewayRequest& request,
+                                     const std::string& account_id, std::string_view route_arn,
+                                     const std::vector<std::string>& identity);
 
 // Whether the request's body goes to the function base64-encoded (when it has one). REST APIs:
 // when its Content-Type (application/json when absent) matches one of the API's binary media

@@ -1,6 +1,6 @@
 // AWS::Serverless::Api and AWS::Serverless::HttpApi (stage, variables, binary media types,
-// CORS over Globals.Api / Globals.HttpApi), the implicit APIs SAM makes for events that name no
-// API, and the Api / HttpApi events of functions: routes to the function.
+// CORS and Auth over Globals.Api / Globals.HttpApi), the implicit APIs SAM makes for events that
+// name no API, and the Api / HttpApi events of functions: routes to the function.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "template/resources/handlers.h"
+#include "template/resources/openapi.h"
 
 namespace ll {
 namespace {
@@ -58,28 +59,6 @@ YAML::Node WithGlobal(const YAML::Node& own, const YAML::Node& global) {
 YAML::Node PropertyOf(const YAML::Node& map, const char* key) {
   if (Given(map) && map.IsMap() && map[key]) return map[key];
   return YAML::Node(YAML::NodeType::Undefined);
-}
-
-Status UnknownKeys(const YAML::Node& map, std::initializer_list<const char*> known, const std::string& what) {
-  for (const auto& kv : map) {
-    const std::string key = kv.first.as<std::string>();
-    if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
-      std::string list;
-      for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      return TemplateError(fmt::format("{}: unknown property {} (SAM knows {})", what, key, list));
-    }
-  }
-  return Status::Ok();
-}
-
-Result<bool> EvalBool(const Resolver& resolver, const YAML::Node& node, const std::string& what) {
-  auto v = resolver.Eval(node);
-  if (!v.ok()) return TemplateError(what + ": " + v.status().message());
-  std::string lower = *v;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (lower == "true") return true;
-  if (lower == "false") return false;
-  return TemplateError(fmt::format("{} must be true or false, got '{}'", what, *v));
 }
 
 // A REST API's CORS value as SAM writes it: a literal header value in single quotes ("'*'"),
@@ -207,6 +186,14 @@ Result<ApiCors> ReadCors(const TemplateContext& context, const YAML::Node& props
   return http ? ReadHttpCors(context.resolver, cors, where) : ReadRestCors(context.resolver, cors, where);
 }
 
+// The API's Auth: its own property over Globals.Api.Auth / Globals.HttpApi.Auth (api_auth.cc).
+Result<ApiAuth> ReadAuth(const TemplateContext& context, const YAML::Node& props, bool http,
+                         const std::string& logical_id, LoadedTemplate& out) {
+  const YAML::Node& globals = http ? context.http_api_globals : context.api_globals;
+  return ReadApiAuth(context, WithGlobal(PropertyOf(props, "Auth"), PropertyOf(globals, "Auth")), http, logical_id,
+                     out);
+}
+
 Status ReadApi(const TemplateContext& context, const Resource& resource, bool http, LoadedTemplate& out) {
   const std::string where = "API " + resource.logical_id;
   ApiResource api;
@@ -242,12 +229,17 @@ Status ReadApi(const TemplateContext& context, const Resource& resource, bool ht
   auto cors = ReadCors(context, props, http, where);
   if (!cors.ok()) return cors.status();
   api.cors = std::move(*cors);
+  auto auth = ReadAuth(context, props, http, resource.logical_id, out);
+  if (!auth.ok()) return auth.status();
+  api.auth = std::move(*auth);
+  // DefinitionBody / DefinitionUri: the OpenAPI document's routes (openapi.cc).
+  if (Status s = ReadSamDefinition(context, resource, api, out); !s.ok()) return s;
   out.apis.push_back(std::move(api));
   return Status::Ok();
 }
 
-// The id of the implicit API of that logical id, made once (with the Globals' CORS, the only
-// configuration an implicit API has).
+// The id of the implicit API of that logical id, made once (with the Globals' CORS and Auth,
+// the only configuration an implicit API has).
 Result<std::string> ImplicitApiId(const TemplateContext& context, const char* logical_id, bool http,
                                   LoadedTemplate& out) {
   for (const auto& a : out.apis) {
@@ -261,6 +253,9 @@ Result<std::string> ImplicitApiId(const TemplateContext& context, const char* lo
   auto cors = ReadCors(context, YAML::Node(YAML::NodeType::Undefined), http, std::string("API ") + logical_id);
   if (!cors.ok()) return cors.status();
   api.cors = std::move(*cors);
+  auto auth = ReadAuth(context, YAML::Node(YAML::NodeType::Undefined), http, logical_id, out);
+  if (!auth.ok()) return auth.status();
+  api.auth = std::move(*auth);
   out.apis.push_back(std::move(api));
   return out.apis.back().id;
 }
@@ -271,6 +266,28 @@ std::string Upper(std::string s) {
 }
 
 }  // namespace
+
+Status UnknownKeys(const YAML::Node& map, std::initializer_list<const char*> known, const std::string& what) {
+  for (const auto& kv : map) {
+    const std::string key = kv.first.as<std::string>();
+    if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
+      std::string list;
+      for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      return TemplateError(fmt::format("{}: unknown property {} (SAM knows {})", what, key, list));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<bool> EvalBool(const Resolver& resolver, const YAML::Node& node, const std::string& what) {
+  auto v = resolver.Eval(node);
+  if (!v.ok()) return TemplateError(what + ": " + v.status().message());
+  std::string lower = *v;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (lower == "true") return true;
+  if (lower == "false") return false;
+  return TemplateError(fmt::format("{} must be true or false, got '{}'", what, *v));
+}
 
 Result<ResourceSymbols> NameApi(const TemplateContext& context, const Resource& resource) {
   ResourceSymbols symbols;
@@ -345,6 +362,9 @@ Status ReadApiEvent(const TemplateContext& context, const Resource& function, co
     if (!t.ok()) return t.status();
     if (*t < 50 || *t > 30000) return TemplateError(event_id + ": TimeoutInMillis must be from 50 to 30000");
     route.timeout_ms = *t;
+  }
+  if (props && props.IsMap() && props["Auth"]) {
+    if (Status s = ReadEventAuth(context, props["Auth"], http, event_id, route); !s.ok()) return s;
   }
   out.api_routes.push_back(std::move(route));
   return Status::Ok();
