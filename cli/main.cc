@@ -98,15 +98,26 @@ ll::AppOptions ToAppOptions(const CommonFlags& f, const std::filesystem::path& t
   return o;
 }
 
-int RunStart(const CommonFlags& flags, const std::string& host, int port, int api_port,
-             bool api_port_chosen, const sigset_t& signals) {
+// What only `start` takes.
+struct StartFlags {
+  std::string host = "127.0.0.1";
+  int port = 4566;
+  int api_port = 3000;
+  bool api_port_chosen = false;
+  std::string jwks;
+  bool jwt_skip_signature = false;
+};
+
+int RunStart(const CommonFlags& flags, const StartFlags& start, const sigset_t& signals) {
   auto tpl = ResolveTemplate(flags.template_path);
   if (!tpl.ok()) return Fail(tpl.status().message());
   ll::AppOptions options = ToAppOptions(flags, *tpl);
-  options.host = host;
-  options.port = port;
-  options.api_port = api_port;
-  options.api_port_chosen = api_port_chosen;
+  options.host = start.host;
+  options.port = start.port;
+  options.api_port = start.api_port;
+  options.api_port_chosen = start.api_port_chosen;
+  options.jwks = start.jwks;
+  options.jwt_skip_signature = start.jwt_skip_signature;
   options.sink = [](const std::string& fn, std::string_view line) {
     // Runtimes join a multi-line record with \r so it stays one record; show it as lines.
     // A call may also carry several records separated by \n.
@@ -140,7 +151,7 @@ int RunStart(const CommonFlags& flags, const std::string& host, int port, int ap
   for (const auto& notice : loaded.notices) ll::WriteLine(ll::LogStream::kOut, "note: " + notice);
   ll::WriteLine(ll::LogStream::kOut, "memory limit: " + (*app)->memory_limit_description());
   ll::WriteLine(ll::LogStream::kOut,
-                fmt::format("lambda-local ready on http://{}:{}", host, (*app)->port()));
+                fmt::format("lambda-local ready on http://{}:{}", start.host, (*app)->port()));
 
   int sig = 0;
   sigwait(&signals, &sig);
@@ -255,17 +266,22 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
 
   CommonFlags start_flags;
-  std::string host = "127.0.0.1";
-  int port = 4566;
-  int api_port = 3000;
+  StartFlags start_only;
   CLI::App* start = cli.add_subcommand("start", "Serve the template's functions on one port");
   AddCommonFlags(start, &start_flags);
-  start->add_option("--port,-p", port, "Port to serve on")->capture_default_str()->check(CLI::Range(0, 65535));
-  start->add_option("--host", host, "Address to bind")->capture_default_str();
-  start->add_option("--api-port", api_port,
+  start->add_option("--port,-p", start_only.port, "Port to serve on")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  start->add_option("--host", start_only.host, "Address to bind")->capture_default_str();
+  start->add_option("--api-port", start_only.api_port,
                     "Port serving the template's API Gateway routes (as `sam local start-api`); 0: none")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
+  start->add_option("--jwks", start_only.jwks,
+                    "JSON Web Key Set (a file or an http(s) URL) that JWT authorizers check tokens "
+                    "with (default: each issuer's, from <issuer>/.well-known/openid-configuration)");
+  start->add_flag("--jwt-skip-signature", start_only.jwt_skip_signature,
+                  "JWT authorizers check a token's claims but not its signature");
 
   CommonFlags invoke_flags;
   std::string name;
@@ -282,7 +298,8 @@ int main(int argc, char** argv) {
   }
   try {
     if (start->parsed()) {
-      return RunStart(start_flags, host, port, api_port, start->count("--api-port") > 0, signals);
+      start_only.api_port_chosen = start->count("--api-port") > 0;
+      return RunStart(start_flags, start_only, signals);
     }
     if (invoke->parsed()) return RunInvoke(invoke_flags, name, event_path, signals);
   } catch (const std::exception& e) {

@@ -10,6 +10,7 @@ BUILD_PACKAGES=(
   build-essential cmake pkg-config
   libcpp-httplib-dev rapidjson-dev libcli11-dev libfmt-dev catch2 libyaml-cpp-dev libssl-dev libarchive-dev libsqlite3-dev libpugixml-dev zlib1g-dev
   python3 nodejs
+  openssl  # the command, which signs JWTs in test_api_gateway_jwt
   chromium  # headless, for the browser test of API Gateway's CORS (test_api_gateway_cors)
 )
 

@@ -154,6 +154,8 @@ Result<std::unique_ptr<App>> App::Create(const AppOptions& options) {
   services.options.bind_host = options.host;
   services.options.api_port = options.api_port;
   services.options.api_port_chosen = options.api_port_chosen;
+  services.options.jwks = options.jwks;
+  services.options.jwt_skip_signature = options.jwt_skip_signature;
   services.services = &app->services_;
   services.functions = app->door_.get();
   services.destinations = &app->destinations_;

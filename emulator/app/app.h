@@ -36,6 +36,8 @@ struct AppOptions {
   int port = 4566;
   int api_port = 3000;  // API Gateway's routes from the template; 0: not served on a port of their own
   bool api_port_chosen = false;  // false: the default, and a busy port is only reported
+  std::string jwks;                 // JWT authorizers' key set (file or URL); "": each issuer's
+  bool jwt_skip_signature = false;  // JWT authorizers check claims only
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   int max_concurrency = 64;

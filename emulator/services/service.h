@@ -65,6 +65,10 @@ struct ServiceOptions {
   std::string bind_host = "127.0.0.1";  // where services with ports of their own listen
   int api_port = 3000;                  // API Gateway's own port; 0: none
   bool api_port_chosen = false;         // given on the command line: failing to bind it is fatal
+  // JWT authorizers: a key set (file or URL) for every issuer, instead of each issuer's own;
+  // or no signature checks at all.
+  std::string jwks;
+  bool jwt_skip_signature = false;
 };
 
 // Everything a service may reach. Pointers outlive every service.

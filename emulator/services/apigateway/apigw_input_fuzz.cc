@@ -1,8 +1,9 @@
 // libFuzzer target for what API Gateway reads: a function's result (payload 1.0 and 2.0
 // forms), a Lambda authorizer's answer (policies and simple responses), and a client's method,
 // path, query, headers and body routed through a fixed API and turned into both proxy events and
-// both authorizer events. The first byte chooses which; nothing may crash, and every event
-// written must be well-formed JSON.
+// both authorizer events, and a bearer token and a key set as a JWT authorizer reads them.
+// The first byte chooses which; nothing may crash, and every event written must be well-formed
+// JSON.
 #include <rapidjson/document.h>
 
 #include <cstddef>
@@ -15,6 +16,7 @@
 
 #include "base/json_parse.h"
 #include "services/apigateway/authorizer_answer.h"
+#include "services/apigateway/jwt.h"
 #include "services/apigateway/proxy_events.h"
 #include "services/apigateway/route_matcher.h"
 
@@ -78,7 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
   static const ll::apigw::Api rest = MakeApi(ll::apigw::ApiKind::kRest);
   static const ll::apigw::Api http = MakeApi(ll::apigw::ApiKind::kHttp);
-  switch (data[0] % 4) {
+  switch (data[0] % 5) {
     case 0:
       if (auto r = ll::apigw::ParseProxyResultV1(in)) Check(r->status >= 100 && r->status <= 599, "a status out of range");
       break;
@@ -111,6 +113,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         Check(IsJson(ll::apigw::HttpAuthorizerJson(*answer)), "an HTTP authorizer context is not JSON");
       }
       break;
+    case 4: {
+      // "token\nJWKS": the token checked without keys (every claim rule), then against the set.
+      const size_t newline = in.find('\n');
+      const std::string_view token = in.substr(0, newline);
+      const ll::apigw::JwtRules rules{"https://issuer.example", {"app"}};
+      (void)ll::apigw::CheckJwt(token, rules, nullptr, 1800000000);
+      if (newline != std::string_view::npos) {
+        auto keys = ll::apigw::JwksKeys::Parse(in.substr(newline + 1));
+        if (keys.ok()) (void)ll::apigw::CheckJwt(token, rules, &*keys, 1800000000);
+      }
+      break;
+    }
   }
   return 0;
 }

@@ -22,6 +22,7 @@
 #include "base/clock.h"
 #include "invoke/invoke_sink.h"
 #include "services/apigateway/api.h"
+#include "services/apigateway/jwt.h"
 #include "services/apigateway/authorizer_answer.h"
 #include "services/apigateway/route_matcher.h"
 
@@ -36,6 +37,10 @@ struct AuthorizationOptions {
   Clock* clock = nullptr;        // measures the cache's TTLs; nullptr: the real steady clock
   // Why an authorizer failed (its function missing, an error, a malformed answer), for the console.
   std::function<void(const std::string&)> log;
+  // JWT authorizers: each issuer's keys (null when they could not be had: every token refused),
+  // or none needed when the user chose not to check signatures.
+  std::map<std::string, std::shared_ptr<const JwksKeys>> jwt_keys;
+  bool jwt_skip_signature = false;
 };
 
 class Authorization {
@@ -73,6 +78,10 @@ class Authorization {
     int64_t latency_ms = 0;
   };
 
+  // A JWT authorizer (jwt.h): the token checked, then the route's scopes; the claims and scopes
+  // go to the event's requestContext.authorizer.jwt.
+  std::optional<GatewayResponse> CheckJwtToken(const Api& api, const Authorizer& authorizer, const RouteMatch& match,
+                                               GatewayRequest& request) const;
   std::optional<GatewayResponse> RunLambda(const Api& api, const Authorizer& authorizer, const RouteMatch& match,
                                            GatewayRequest& request) const;
   Outcome Invoke(const Api& api, const Authorizer& authorizer, const RouteMatch& match,

@@ -501,14 +501,23 @@ TEST_CASE("authorizer: AWS_IAM takes any SigV4-signed request") {
   CHECK(Str(Parse(http_signed.auth.authorizer_json)["iam"]["accessKey"]) == "AK");
 }
 
-TEST_CASE("authorizer: JWT and Cognito authorizers are not enforced") {
+TEST_CASE("authorizer: a JWT authorizer refuses a request without a token, or without keys to check it") {
   Authorizer jwt;
   jwt.name = "Jwt";
   jwt.type = Authorizer::Type::kJwt;
   jwt.identity_sources = {"$request.header.Authorization"};
+  jwt.jwt_issuer = "https://issuer.example";
+  jwt.jwt_audience = {"a"};
   Fixture f(HttpApi({jwt}, {MakeRoute("GET", "/jwt", "Jwt")}));
-  GatewayRequest request = Request("GET", "/jwt");
-  CHECK_FALSE(f.Run(request));
+  GatewayRequest none = Request("GET", "/jwt");
+  auto refused = f.Run(none);
+  REQUIRE(refused);
+  CHECK(refused->status == 401);
+  // A token, but no key set for the issuer (its discovery failed): refused too.
+  GatewayRequest some = Request("GET", "/jwt", {{"Authorization", "Bearer a.b.c"}});
+  refused = f.Run(some);
+  REQUIRE(refused);
+  CHECK(refused->status == 401);
   CHECK(f.functions.events.empty());
 }
 

@@ -67,9 +67,17 @@ Gateway::Gateway(std::vector<Api> apis, InvokeSink* functions, GatewayOptions op
     : apis_(std::move(apis)),
       functions_(functions),
       options_(std::move(options)),
-      authorization_(apis_, functions,
-                     AuthorizationOptions{options_.region, options_.account_id, options_.api_keys, options_.clock,
-                                          options_.access_log}),
+      authorization_(apis_, functions, [this] {
+        AuthorizationOptions o;
+        o.region = options_.region;
+        o.account_id = options_.account_id;
+        o.api_keys = options_.api_keys;
+        o.clock = options_.clock;
+        o.log = options_.access_log;
+        o.jwt_keys = options_.jwt_keys;
+        o.jwt_skip_signature = options_.jwt_skip_signature;
+        return o;
+      }()),
       timed_(std::make_unique<TimedInvoker>(functions)) {}
 
 void Gateway::Stop() { timed_->Stop(); }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ struct GatewayOptions {
   std::function<void(const std::string&)> access_log;
   std::vector<ApiKey> api_keys;  // what `x-api-key` may hold on routes that require a key
   Clock* clock = nullptr;        // the authorizers' cache TTLs; nullptr: the real clock
+  // JWT authorizers' keys by issuer, or no signature checks (authorizers.h).
+  std::map<std::string, std::shared_ptr<const JwksKeys>> jwt_keys;
+  bool jwt_skip_signature = false;
 };
 
 class Gateway {

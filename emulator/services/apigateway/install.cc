@@ -9,6 +9,7 @@
 #include "services/apigateway/cors.h"
 #include "services/apigateway/function_urls.h"
 #include "services/apigateway/gateway.h"
+#include "services/apigateway/jwks_source.h"
 #include "services/apigateway/template_auth.h"
 
 namespace ll::apigw {
@@ -85,12 +86,50 @@ class ApiGatewayService : public Service {
     options.region = options_.region;
     options.account_id = options_.account_id;
     options.api_keys = ApiKeysOf(loaded);
+    LoadJwtKeys(*apis, options);
     auto notice = notice_;
     options.access_log = [notice](const std::string& line) {
       if (notice) notice("api", line);
     };
     gateway_ = std::make_unique<Gateway>(std::move(*apis), functions_, std::move(options));
     return Status::Ok();
+  }
+
+  // The keys each JWT authorizer's issuer signs with: --jwks for all, else the issuer's own
+  // (fetched once, at start). An issuer whose keys cannot be had gets none: its tokens are
+  // refused, and the console says why.
+  void LoadJwtKeys(const std::vector<Api>& apis, GatewayOptions& options) {
+    options.jwt_skip_signature = options_.jwt_skip_signature;
+    std::optional<Result<JwksKeys>> given;
+    for (const Api& api : apis) {
+      for (const Authorizer& a : api.authorizers) {
+        if (a.type != Authorizer::Type::kJwt) continue;
+        if (options_.jwt_skip_signature) {
+          auth_notices_.push_back(fmt::format("JWT authorizer {} of API {}: claims checked, signatures not "
+                                              "(--jwt-skip-signature)", a.name, api.id));
+          continue;
+        }
+        if (options.jwt_keys.count(a.jwt_issuer)) continue;
+        Result<JwksKeys> keys = Status::Ok();
+        if (!options_.jwks.empty()) {
+          if (!given) given = LoadJwks(options_.jwks);
+          keys = *given;
+        } else {
+          keys = DiscoverJwks(a.jwt_issuer);
+        }
+        if (keys.ok()) {
+          auth_notices_.push_back(fmt::format("JWT authorizer {} of API {}: {} key(s) of issuer {} from {}", a.name,
+                                              api.id, keys->size(), a.jwt_issuer,
+                                              options_.jwks.empty() ? "its discovery document" : options_.jwks));
+          options.jwt_keys[a.jwt_issuer] = std::make_shared<const JwksKeys>(std::move(*keys));
+        } else {
+          auth_notices_.push_back(fmt::format("JWT authorizer {} of API {}: {}: its tokens are refused (401); give "
+                                              "the keys with --jwks FILE|URL, or --jwt-skip-signature",
+                                              a.name, api.id, keys.status().message()));
+          options.jwt_keys[a.jwt_issuer] = nullptr;
+        }
+      }
+    }
   }
 
   Status Serve() override {

@@ -119,11 +119,11 @@ std::vector<std::string> AuthNotices(const LoadedTemplate& loaded, const std::ve
   bool key_required = false;
   for (const Api& api : apis) {
     for (const Authorizer& a : api.authorizers) {
-      if (a.type != Authorizer::Type::kJwt && a.type != Authorizer::Type::kCognito) continue;
+      if (a.type != Authorizer::Type::kCognito) continue;  // JWT: install.cc says whose keys it checks with
       size_t open = 0;
       for (const Route& r : api.routes) open += r.authorizer == a.name;
-      lines.push_back(fmt::format("{} authorizer {} of API {}: not enforced, its {} route(s) are served without checks",
-                                  a.type == Authorizer::Type::kJwt ? "JWT" : "Cognito", a.name, api.id, open));
+      lines.push_back(fmt::format("Cognito authorizer {} of API {}: not enforced, its {} route(s) are served without checks",
+                                  a.name, api.id, open));
     }
     for (const Route& r : api.routes) key_required |= r.api_key_required;
   }

@@ -9,7 +9,7 @@
 #include "base/json_parse.h"
 #include "base/strings.h"
 #include "services/sns/delivery_policy.h"
-#include "services/sns/http_endpoint.h"
+#include "http/http_endpoint.h"
 
 namespace ll::sns {
 namespace {

@@ -12,7 +12,7 @@
 #include "base/json_parse.h"
 #include "base/strings.h"
 #include "services/sns/delivery_policy.h"
-#include "services/sns/http_endpoint.h"
+#include "http/http_endpoint.h"
 #include "services/sns/sns_errors.h"
 
 namespace ll::sns {

@@ -1,8 +1,8 @@
-#include "services/sns/http_endpoint.h"
+#include "http/http_endpoint.h"
 
 #include <cctype>
 
-namespace ll::sns {
+namespace ll {
 
 std::optional<HttpEndpoint> ParseHttpEndpoint(std::string_view url) {
   HttpEndpoint out;
@@ -60,4 +60,4 @@ std::optional<HttpEndpoint> ParseHttpEndpoint(std::string_view url) {
   return out;
 }
 
-}  // namespace ll::sns
+}  // namespace ll

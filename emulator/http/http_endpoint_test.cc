@@ -1,10 +1,10 @@
-#include "services/sns/http_endpoint.h"
+#include "http/http_endpoint.h"
 
 #include <catch2/catch.hpp>
 
 #include <string>
 
-using ll::sns::ParseHttpEndpoint;
+using ll::ParseHttpEndpoint;
 
 TEST_CASE("SNS endpoints: http and https URLs taken apart") {
   auto e = ParseHttpEndpoint("http://127.0.0.1:8080/hook?a=1");

@@ -1,12 +1,13 @@
-// An HTTP/S subscription's endpoint URL taken apart without a regex (a long URL must not be
-// able to exhaust the stack), and checked as SNS checks it at Subscribe.
+// An http(s) URL taken apart without a regex (a long URL must not be able to exhaust the
+// stack), with the checks SNS makes of an HTTP/S subscription's endpoint at Subscribe; also
+// for the other URLs lambda-local fetches (a JWT issuer's keys).
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace ll::sns {
+namespace ll {
 
 struct HttpEndpoint {
   bool https = false;
@@ -19,4 +20,4 @@ struct HttpEndpoint {
 // characters (letters, digits, '-', '.', or a bracketed IPv6 address) and a port 1-65535.
 std::optional<HttpEndpoint> ParseHttpEndpoint(std::string_view url);
 
-}  // namespace ll::sns
+}  // namespace ll
