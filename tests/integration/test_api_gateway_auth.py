@@ -217,7 +217,7 @@ Resources:
           Jwt:
             IdentitySource: $request.header.Authorization
             JwtConfiguration:
-              issuer: https://issuer.example.com
+              issuer: http://127.0.0.1:9/nobody  # nothing listens: no keys (test_api_gateway_jwt has an issuer)
               audience: [lambda-local]
   Ids:
     Type: AWS::Serverless::Function
@@ -363,7 +363,7 @@ class RestLambdaAuthorizerTest(AuthTestCase):
         self.assertEqual(listed.get(("GET", "/planned")), ", API key required")
         self.assertEqual(listed.get(("GET", "/pets")), ", auth Simple")
         self.assertEqual(listed.get(("GET", "/jwtpets")), ", auth Jwt")
-        self.assertTrue(any("JWT authorizer Jwt" in line and "not enforced" in line
+        self.assertTrue(any("JWT authorizer Jwt" in line and "its tokens are refused" in line
                             for line in self.emu.output().splitlines()), self.emu.describe_output(60))
 
     def test_token_authorizer_allows_and_its_context_reaches_the_function(self):
@@ -522,9 +522,10 @@ class HttpApiAuthorizerTest(AuthTestCase):
         self.refused(self.api("GET", "/v1pets", {"X-Key": "bad"}), 403, FORBIDDEN)
         self.refused(self.api("GET", "/v1pets"), 401, UNAUTHORIZED)
 
-    def test_jwt_authorizer_is_not_enforced_and_says_so(self):
-        event = self.echoed(self.api("GET", "/jwtpets"))
-        self.assertNotIn("authorizer", event["requestContext"])
+    def test_jwt_authorizer_without_keys_refuses(self):
+        # Its issuer publishes no keys: every token is refused, as is a request without one.
+        self.refused(self.api("GET", "/jwtpets"), 401, UNAUTHORIZED)
+        self.refused(self.api("GET", "/jwtpets", {"Authorization": "Bearer a.b.c"}), 401, UNAUTHORIZED)
 
 
 def tearDownModule():
