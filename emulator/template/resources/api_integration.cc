@@ -183,4 +183,12 @@ Result<int> EvalTimeoutMs(const Resolver& resolver, const YAML::Node& node, int 
   return *t;
 }
 
+std::string TypeOf(const YAML::Node& resource) {
+  return resource.IsMap() && resource["Type"] ? resource["Type"].as<std::string>() : "";
+}
+
+YAML::Node PropertiesOf(const TemplateContext& context, const std::string& logical_id) {
+  return PropertyNode(context.resources[logical_id], "Properties");
+}
+
 }  // namespace ll

@@ -40,6 +40,10 @@ std::string ResourceWithRef(const TemplateContext& context, std::string_view typ
 
 // `props[key]` when `props` is a map that has it, else an undefined node.
 YAML::Node PropertyNode(const YAML::Node& props, const char* key);
+// A template resource's Type ("" when it has none), and the Properties of the resource with
+// that logical id (undefined when there is none).
+std::string TypeOf(const YAML::Node& resource);
+YAML::Node PropertiesOf(const TemplateContext& context, const std::string& logical_id);
 
 // `props[key]` evaluated; InvalidTemplate "<where>: <key> is required" when it is absent.
 Result<std::string> EvalRequired(const Resolver& resolver, const YAML::Node& props, const char* key,

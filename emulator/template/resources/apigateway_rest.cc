@@ -23,14 +23,6 @@ constexpr char kDeployment[] = "AWS::ApiGateway::Deployment";
 constexpr char kAuthorizer[] = "AWS::ApiGateway::Authorizer";
 constexpr int kMaxDepth = 64;  // far beyond any real API; a ParentId loop stops here
 
-YAML::Node PropertiesOf(const TemplateContext& context, const std::string& logical_id) {
-  return PropertyNode(context.resources[logical_id], "Properties");
-}
-
-std::string TypeOf(const YAML::Node& resource) {
-  return resource.IsMap() && resource["Type"] ? resource["Type"].as<std::string>() : "";
-}
-
 // The logical id of the template's REST API of that id ("" when it is not in the template).
 std::string RestApiWithId(const TemplateContext& context, const std::string& api_id) {
   std::string logical_id = ResourceWithRef(context, kRestApi, api_id);

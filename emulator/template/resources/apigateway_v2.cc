@@ -20,14 +20,6 @@ constexpr char kIntegration[] = "AWS::ApiGatewayV2::Integration";
 constexpr char kStage[] = "AWS::ApiGatewayV2::Stage";
 constexpr char kAuthorizer[] = "AWS::ApiGatewayV2::Authorizer";
 
-std::string TypeOf(const YAML::Node& resource) {
-  return resource.IsMap() && resource["Type"] ? resource["Type"].as<std::string>() : "";
-}
-
-YAML::Node PropertiesOf(const TemplateContext& context, const std::string& logical_id) {
-  return PropertyNode(context.resources[logical_id], "Properties");
-}
-
 // HTTP or WEBSOCKET; an API imported from a Body is an HTTP API.
 Result<std::string> ProtocolOf(const TemplateContext& context, const YAML::Node& props, const std::string& where) {
   if (!PropertyNode(props, "ProtocolType").IsDefined()) {
