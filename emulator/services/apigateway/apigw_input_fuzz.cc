@@ -36,11 +36,20 @@ ll::apigw::Api MakeApi(ll::apigw::ApiKind kind) {
   api.stage = kind == ll::apigw::ApiKind::kRest ? "Prod" : "$default";
   api.stage_variables = {{"v", "1"}};
   api.binary_media_types = {"image/*"};
+  auto route = [&](const char* method, const char* path, const char* payload_format) {
+    ll::apigw::Route r;
+    r.method = method;
+    r.path = path;
+    r.function = "fn";
+    r.payload_format = payload_format;
+    r.source = "fuzz";
+    api.routes.push_back(std::move(r));
+  };
   for (const char* path : {"/", "/items", "/items/{id}", "/items/{id}/parts/{part}", "/files/{proxy+}"}) {
-    api.routes.push_back({"ANY", path, "fn", kind == ll::apigw::ApiKind::kRest ? "1.0" : "2.0", 29000, "fuzz"});
+    route("ANY", path, kind == ll::apigw::ApiKind::kRest ? "1.0" : "2.0");
   }
-  api.routes.push_back({"GET", "/items/special", "fn", "1.0", 29000, "fuzz"});
-  if (kind == ll::apigw::ApiKind::kHttp) api.routes.push_back({"ANY", "$default", "fn", "2.0", 29000, "fuzz"});
+  route("GET", "/items/special", "1.0");
+  if (kind == ll::apigw::ApiKind::kHttp) route("ANY", "$default", "2.0");
   return api;
 }
 
