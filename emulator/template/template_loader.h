@@ -110,7 +110,13 @@ struct ApiAuthorizerResource {
   std::string jwt_issuer;
   std::vector<std::string> jwt_audience;
   std::vector<std::string> authorization_scopes;
+  // Cognito: the issuers of the user pools (UserPoolArn / ProviderARNs), whose tokens it takes.
+  std::vector<std::string> user_pool_issuers;
 };
+
+// The issuer of a Cognito user pool's tokens, "https://cognito-idp.<region>.amazonaws.com/<pool id>",
+// from the pool's ARN (or its id alone, in `region`); "" when it is neither.
+std::string UserPoolIssuer(const std::string& arn_or_id, const std::string& region);
 
 // An API's `Auth` (over Globals.Api.Auth / Globals.HttpApi.Auth).
 struct ApiAuth {

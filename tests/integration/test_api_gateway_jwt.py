@@ -232,5 +232,85 @@ class JwtAuthorizerTest(unittest.TestCase):
             project.cleanup()
 
 
+COGNITO_ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Local"
+COGNITO_TEMPLATE = """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      Auth:
+        DefaultAuthorizer: Pool
+        Authorizers:
+          Pool:
+            UserPoolArn: arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_Local
+  Echo:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.echo
+      CodeUri: .
+      Events:
+        Me:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /me, Method: GET}
+"""
+
+
+class CognitoAuthorizerTest(unittest.TestCase):
+    """A REST API's Cognito user-pool authorizer (SAM UserPoolArn): the token in Authorization is a
+    JWT of the pool (iss https://cognito-idp.<region>.amazonaws.com/<pool id>, any app client),
+    checked against the keys given with --jwks (this machine cannot reach Cognito); its claims
+    reach the function at requestContext.authorizer.claims; a refusal is 401 Unauthorized
+    (AWS's "Control access to REST APIs using Amazon Cognito user pools as an authorizer")."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.folder = tempfile.mkdtemp(prefix="lambda-local-cognito-")
+        cls.issuer = Issuer(cls.folder)
+        jwks = os.path.join(cls.folder, "jwks.json")
+        with open(jwks, "w") as f:
+            json.dump(cls.issuer.jwks, f)
+        cls.project = Project(COGNITO_TEMPLATE, {"app.py": HANDLER})
+        cls.emu = Emulator(cls.project, ["--jwks", jwks])
+        cls.emu.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.emu.stop()
+        finally:
+            cls.emu.kill()
+            cls.project.cleanup()
+            cls.issuer.close()
+
+    def get(self, token=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.emu.api_port, timeout=60)
+        conn.request("GET", "/me", headers={"Authorization": token} if token is not None else {})
+        r = conn.getresponse()
+        body = r.read()
+        conn.close()
+        return r.status, body
+
+    def test_pool_token_reaches_the_function_with_its_claims(self):
+        token = self.issuer.token(iss=COGNITO_ISSUER, aud="any-app-client", email="a@example.com")
+        status, body = self.get(token)
+        self.assertEqual(status, 200, body)
+        claims = json.loads(body)["requestContext"]["authorizer"]["claims"]
+        self.assertEqual(claims["email"], "a@example.com")
+        self.assertEqual(claims["iss"], COGNITO_ISSUER)
+
+    def test_refusals_are_401(self):
+        now = int(time.time())
+        for name, token in (("none", None),
+                            ("other pool", self.issuer.token(iss=COGNITO_ISSUER + "x")),
+                            ("expired", self.issuer.token(iss=COGNITO_ISSUER, iat=now - 7200, exp=now - 3600))):
+            with self.subTest(name):
+                status, body = self.get(token)
+                self.assertEqual(status, 401, body)
+                self.assertEqual(json.loads(body), {"message": "Unauthorized"})
+
+
 if __name__ == "__main__":
     unittest.main()

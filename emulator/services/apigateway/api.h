@@ -19,7 +19,7 @@ struct Authorizer {
     kToken,    // a REST API's Lambda TOKEN authorizer
     kRequest,  // a Lambda REQUEST authorizer (REST or HTTP API)
     kJwt,      // an HTTP API's JWT authorizer: not enforced yet
-    kCognito,  // a REST API's Cognito user-pool authorizer: not enforced yet
+    kCognito,  // a REST API's Cognito user-pool authorizer: a JWT of one of its pools
   };
   std::string name;
   Type type = Type::kToken;
@@ -35,6 +35,7 @@ struct Authorizer {
   bool simple_responses = false;       // HTTP APIs, 2.0: {"isAuthorized": bool} answers
   std::string jwt_issuer;              // JWT: JwtConfiguration.issuer
   std::vector<std::string> jwt_audience;  // JWT: JwtConfiguration.audience
+  std::vector<std::string> user_pool_issuers;  // Cognito: its pools' issuers
 };
 
 // An API key API Gateway accepts in `x-api-key` (the template's AWS::ApiGateway::ApiKey

@@ -211,7 +211,7 @@ std::optional<GatewayResponse> Authorization::Authorize(const Api& api, const Ro
     if (!authorizer) return AuthorizerFailed(api.kind);  // install.cc refuses such a template
     if (authorizer->type == Authorizer::Type::kToken || authorizer->type == Authorizer::Type::kRequest) {
       if (auto refused = RunLambda(api, *authorizer, match, request)) return refused;
-    } else if (authorizer->type == Authorizer::Type::kJwt) {
+    } else if (authorizer->type == Authorizer::Type::kJwt || authorizer->type == Authorizer::Type::kCognito) {
       if (auto refused = CheckJwtToken(api, *authorizer, match, request)) return refused;
     }
   }
@@ -221,33 +221,51 @@ std::optional<GatewayResponse> Authorization::Authorize(const Api& api, const Ro
 
 std::optional<GatewayResponse> Authorization::CheckJwtToken(const Api& api, const Authorizer& authorizer,
                                                             const RouteMatch& match, GatewayRequest& request) const {
-  const std::string source =
-      authorizer.identity_sources.empty() ? "$request.header.Authorization" : authorizer.identity_sources.front();
+  // JWT (HTTP APIs): one issuer and its audiences. Cognito (REST APIs): any of its user pools'
+  // issuers, any app client.
+  const bool cognito = authorizer.type == Authorizer::Type::kCognito;
+  const std::string source = !authorizer.identity_sources.empty() ? authorizer.identity_sources.front()
+                             : cognito                            ? "method.request.header.Authorization"
+                                                                  : "$request.header.Authorization";
   std::optional<std::string> token = IdentityValue(api, match, request, source);
   if (!token || token->empty()) return Unauthorized(api.kind);
-  const JwksKeys* keys = nullptr;
-  if (!options_.jwt_skip_signature) {
-    auto it = options_.jwt_keys.find(authorizer.jwt_issuer);
-    if (it == options_.jwt_keys.end() || !it->second) {
-      if (options_.log) options_.log(fmt::format("JWT authorizer {}: no keys of issuer {} to check tokens with",
-                                                 authorizer.name, authorizer.jwt_issuer));
-      return Unauthorized(api.kind);
-    }
-    keys = it->second.get();
-  }
+  const std::vector<std::string> issuers = cognito ? authorizer.user_pool_issuers
+                                                   : std::vector<std::string>{authorizer.jwt_issuer};
   const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch()).count();
-  Result<JwtIdentity> identity = CheckJwt(*token, JwtRules{authorizer.jwt_issuer, authorizer.jwt_audience}, keys, now_s);
-  if (!identity.ok()) {
-    if (options_.log) options_.log(fmt::format("JWT authorizer {}: {}", authorizer.name, identity.status().message()));
+  std::optional<JwtIdentity> identity;
+  std::string why = "no issuer";
+  for (const std::string& issuer : issuers) {
+    const JwksKeys* keys = nullptr;
+    if (!options_.jwt_skip_signature) {
+      auto it = options_.jwt_keys.find(issuer);
+      if (it == options_.jwt_keys.end() || !it->second) {
+        why = "no keys of issuer " + issuer + " to check tokens with";
+        continue;
+      }
+      keys = it->second.get();
+    }
+    Result<JwtIdentity> checked = CheckJwt(*token, JwtRules{issuer, authorizer.jwt_audience, !cognito}, keys, now_s);
+    if (checked.ok()) {
+      identity = std::move(*checked);
+      break;
+    }
+    why = checked.status().message();
+  }
+  if (!identity) {
+    if (options_.log) options_.log(fmt::format("{} authorizer {}: {}", cognito ? "Cognito" : "JWT", authorizer.name, why));
     return Unauthorized(api.kind);
   }
-  if (!HasAnyScope(*identity, match.route->authorization_scopes)) return Forbidden(api.kind);
+  if (!HasAnyScope(*identity, match.route->authorization_scopes)) {
+    return cognito ? Unauthorized(api.kind) : Forbidden(api.kind);
+  }
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   w.StartObject();
-  w.Key("jwt");
-  w.StartObject();
+  if (!cognito) {
+    w.Key("jwt");
+    w.StartObject();
+  }
   w.Key("claims");
   w.StartObject();
   for (const auto& [name, value] : identity->claims) {
@@ -255,15 +273,17 @@ std::optional<GatewayResponse> Authorization::CheckJwtToken(const Api& api, cons
     w.String(value.data(), rapidjson::SizeType(value.size()));
   }
   w.EndObject();
-  w.Key("scopes");
-  if (identity->scopes.empty()) {
-    w.Null();
-  } else {
-    w.StartArray();
-    for (const std::string& s : identity->scopes) w.String(s.data(), rapidjson::SizeType(s.size()));
-    w.EndArray();
+  if (!cognito) {
+    w.Key("scopes");
+    if (identity->scopes.empty()) {
+      w.Null();
+    } else {
+      w.StartArray();
+      for (const std::string& s : identity->scopes) w.String(s.data(), rapidjson::SizeType(s.size()));
+      w.EndArray();
+    }
+    w.EndObject();
   }
-  w.EndObject();
   w.EndObject();
   request.auth.authorizer_json.assign(buf.GetString(), buf.GetSize());
   return std::nullopt;

@@ -103,30 +103,35 @@ class ApiGatewayService : public Service {
     std::optional<Result<JwksKeys>> given;
     for (const Api& api : apis) {
       for (const Authorizer& a : api.authorizers) {
-        if (a.type != Authorizer::Type::kJwt) continue;
+        if (a.type != Authorizer::Type::kJwt && a.type != Authorizer::Type::kCognito) continue;
+        const char* kind = a.type == Authorizer::Type::kJwt ? "JWT" : "Cognito";
         if (options_.jwt_skip_signature) {
-          auth_notices_.push_back(fmt::format("JWT authorizer {} of API {}: claims checked, signatures not "
-                                              "(--jwt-skip-signature)", a.name, api.id));
+          auth_notices_.push_back(fmt::format("{} authorizer {} of API {}: claims checked, signatures not "
+                                              "(--jwt-skip-signature)", kind, a.name, api.id));
           continue;
         }
-        if (options.jwt_keys.count(a.jwt_issuer)) continue;
-        Result<JwksKeys> keys = Status::Ok();
-        if (!options_.jwks.empty()) {
-          if (!given) given = LoadJwks(options_.jwks);
-          keys = *given;
-        } else {
-          keys = DiscoverJwks(a.jwt_issuer);
-        }
-        if (keys.ok()) {
-          auth_notices_.push_back(fmt::format("JWT authorizer {} of API {}: {} key(s) of issuer {} from {}", a.name,
-                                              api.id, keys->size(), a.jwt_issuer,
-                                              options_.jwks.empty() ? "its discovery document" : options_.jwks));
-          options.jwt_keys[a.jwt_issuer] = std::make_shared<const JwksKeys>(std::move(*keys));
-        } else {
-          auth_notices_.push_back(fmt::format("JWT authorizer {} of API {}: {}: its tokens are refused (401); give "
-                                              "the keys with --jwks FILE|URL, or --jwt-skip-signature",
-                                              a.name, api.id, keys.status().message()));
-          options.jwt_keys[a.jwt_issuer] = nullptr;
+        const std::vector<std::string> issuers =
+            a.type == Authorizer::Type::kJwt ? std::vector<std::string>{a.jwt_issuer} : a.user_pool_issuers;
+        for (const std::string& issuer : issuers) {
+          if (options.jwt_keys.count(issuer)) continue;
+          Result<JwksKeys> keys = Status::Ok();
+          if (!options_.jwks.empty()) {
+            if (!given) given = LoadJwks(options_.jwks);
+            keys = *given;
+          } else {
+            keys = DiscoverJwks(issuer);
+          }
+          if (keys.ok()) {
+            auth_notices_.push_back(fmt::format("{} authorizer {} of API {}: {} key(s) of issuer {} from {}", kind,
+                                                a.name, api.id, keys->size(), issuer,
+                                                options_.jwks.empty() ? "its discovery document" : options_.jwks));
+            options.jwt_keys[issuer] = std::make_shared<const JwksKeys>(std::move(*keys));
+          } else {
+            auth_notices_.push_back(fmt::format("{} authorizer {} of API {}: {}: its tokens are refused (401); give "
+                                                "the keys with --jwks FILE|URL, or --jwt-skip-signature",
+                                                kind, a.name, api.id, keys.status().message()));
+            options.jwt_keys[issuer] = nullptr;
+          }
         }
       }
     }

@@ -42,6 +42,7 @@ class JwksKeys {
 struct JwtRules {
   std::string issuer;
   std::vector<std::string> audience;
+  bool check_audience = true;  // false for Cognito user-pool authorizers, which take any app client's
 };
 
 // What a valid token gives the function: each claim as API Gateway passes it (a string, a

@@ -31,6 +31,7 @@ Authorizer AuthorizerOf(const ApiAuthorizerResource& r) {
   a.simple_responses = r.simple_responses;
   a.jwt_issuer = r.jwt_issuer;
   a.jwt_audience = r.jwt_audience;
+  a.user_pool_issuers = r.user_pool_issuers;
   return a;
 }
 
@@ -118,13 +119,7 @@ std::vector<std::string> AuthNotices(const LoadedTemplate& loaded, const std::ve
   }
   bool key_required = false;
   for (const Api& api : apis) {
-    for (const Authorizer& a : api.authorizers) {
-      if (a.type != Authorizer::Type::kCognito) continue;  // JWT: install.cc says whose keys it checks with
-      size_t open = 0;
-      for (const Route& r : api.routes) open += r.authorizer == a.name;
-      lines.push_back(fmt::format("Cognito authorizer {} of API {}: not enforced, its {} route(s) are served without checks",
-                                  a.name, api.id, open));
-    }
+    // JWT and Cognito authorizers: install.cc says whose keys they check tokens with.
     for (const Route& r : api.routes) key_required |= r.api_key_required;
   }
   if (key_required && ApiKeysOf(loaded).empty()) {

@@ -11,6 +11,27 @@
 #include "template/resources/handlers.h"
 
 namespace ll {
+
+std::string UserPoolIssuer(const std::string& arn_or_id, const std::string& region) {
+  // arn:aws:cognito-idp:<region>:<account>:userpool/<pool id>
+  std::string pool_region = region;
+  std::string id = arn_or_id;
+  if (arn_or_id.rfind("arn:", 0) == 0) {
+    const size_t slash = arn_or_id.find(":userpool/");
+    if (slash == std::string::npos) return "";
+    std::vector<std::string> parts;
+    for (size_t at = 0, colon; at <= slash; at = colon + 1) {
+      colon = arn_or_id.find(':', at);
+      parts.push_back(arn_or_id.substr(at, colon - at));
+      if (colon == std::string::npos) break;
+    }
+    if (parts.size() < 5 || parts[2] != "cognito-idp" || parts[3].empty()) return "";
+    pool_region = parts[3];
+    id = arn_or_id.substr(slash + 10);
+  }
+  if (id.empty() || id.find_first_of("/: ") != std::string::npos) return "";
+  return "https://cognito-idp." + pool_region + ".amazonaws.com/" + id;
+}
 namespace {
 
 constexpr char kIam[] = "AWS_IAM";
@@ -96,6 +117,14 @@ Result<ApiAuthorizerResource> RestAuthorizer(const Resolver& resolver, const std
       return s;
     }
     a.type = "COGNITO_USER_POOLS";
+    auto pools = EvalStringOrList(resolver, props["UserPoolArn"]);
+    if (!pools.ok()) return TemplateError(what + ".UserPoolArn: " + pools.status().message());
+    for (const std::string& pool : *pools) {
+      auto region = resolver.Ref("AWS::Region");
+      std::string issuer = UserPoolIssuer(pool, region.ok() ? *region : "us-east-1");
+      if (issuer.empty()) return TemplateError(what + ".UserPoolArn: not a user pool ARN: " + pool);
+      a.user_pool_issuers.push_back(std::move(issuer));
+    }
   } else if (props["FunctionArn"]) {
     if (Status s = UnknownKeys(props,
                                {"DisableFunctionDefaultPermissions", "FunctionArn", "FunctionInvokeRole",

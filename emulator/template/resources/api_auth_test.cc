@@ -405,3 +405,12 @@ Resources:
   REQUIRE_FALSE(simple_v1.ok());
   CHECK_THAT(simple_v1.status().message(), Catch::Contains("EnableSimpleResponses"));
 }
+
+TEST_CASE("api auth: a user pool's issuer from its ARN or id") {
+  CHECK(UserPoolIssuer("arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC", "us-east-1") ==
+        "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC");
+  CHECK(UserPoolIssuer("us-east-1_Pool", "us-east-1") == "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool");
+  CHECK(UserPoolIssuer("arn:aws:s3:::bucket", "us-east-1").empty());
+  CHECK(UserPoolIssuer("arn:aws:cognito-idp:us-east-1:1:userpool/", "us-east-1").empty());
+  CHECK(UserPoolIssuer("", "us-east-1").empty());
+}

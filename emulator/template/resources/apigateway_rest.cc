@@ -135,6 +135,15 @@ Status ReadAuthorizers(const TemplateContext& context, const std::string& api_id
     if (a.type != "TOKEN" && a.type != "REQUEST" && a.type != "COGNITO_USER_POOLS") {
       return TemplateError(fmt::format("{}: Type must be TOKEN, REQUEST or COGNITO_USER_POOLS, got {}", where, *type));
     }
+    if (a.type == "COGNITO_USER_POOLS" && PropertyNode(props, "ProviderARNs").IsDefined()) {
+      auto pools = EvalStringOrList(context.resolver, PropertyNode(props, "ProviderARNs"));
+      if (!pools.ok()) return TemplateError(where + ": ProviderARNs: " + pools.status().message());
+      for (const std::string& pool : *pools) {
+        std::string issuer = UserPoolIssuer(pool, context.options.region);
+        if (issuer.empty()) return TemplateError(where + ": ProviderARNs: not a user pool ARN: " + pool);
+        a.user_pool_issuers.push_back(std::move(issuer));
+      }
+    }
     if (a.type != "COGNITO_USER_POOLS") {
       auto uri = EvalRequired(context.resolver, props, "AuthorizerUri", where);
       if (!uri.ok()) return uri.status();
