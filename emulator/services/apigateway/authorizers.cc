@@ -123,8 +123,8 @@ std::string TokenEvent(const std::string& token, const std::string& arn) {
   return std::string(buf.GetString(), buf.GetSize());
 }
 
-// The access key a SigV4-signed request names ("Credential=AKID/20240101/us-east-1/..." in the
-// Authorization header, or X-Amz-Credential in a presigned query); nullopt when it is unsigned.
+}  // namespace
+
 std::optional<std::string> SignedAccessKey(const GatewayRequest& request) {
   if (const std::string* auth = HeaderOf(request, "authorization"); auth && StartsWith(*auth, "AWS4-HMAC-SHA256 ")) {
     const size_t at = auth->find("Credential=");
@@ -141,8 +141,6 @@ std::optional<std::string> SignedAccessKey(const GatewayRequest& request) {
   if (!signature) return std::nullopt;
   return access_key;
 }
-
-}  // namespace
 
 Authorization::Authorization(const std::vector<Api>& apis, InvokeSink* functions, AuthorizationOptions options)
     : functions_(functions),

@@ -30,6 +30,11 @@ namespace ll::apigw {
 
 inline constexpr char kIamAuthorizer[] = "AWS_IAM";
 
+// The access key a SigV4-signed request names ("Credential=AKID/20240101/us-east-1/..." in the
+// Authorization header, or X-Amz-Credential in a presigned query); nullopt when it is unsigned.
+// lambda-local takes any credentials: the signature's presence is what counts.
+std::optional<std::string> SignedAccessKey(const GatewayRequest& request);
+
 struct AuthorizationOptions {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";

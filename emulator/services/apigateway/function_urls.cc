@@ -4,7 +4,9 @@
 
 #include "base/strings.h"
 #include "http/http_body.h"
+#include "services/apigateway/authorizers.h"
 #include "services/apigateway/cors.h"
+#include "services/apigateway/gateway.h"
 #include "services/apigateway/proxy_events.h"
 
 namespace ll::apigw {
@@ -21,14 +23,6 @@ GatewayResponse Json(int status, std::string body) {
   r.headers.emplace_back("Content-Type", "application/json");
   r.body = std::move(body);
   return r;
-}
-
-// A URL's request is signed with SigV4 (in the Authorization header or a presigned query).
-// lambda-local accepts any credentials, as everywhere else; the signature must be there.
-bool IsSigned(const HttpRequest& req) {
-  if (StartsWith(req.Header("authorization"), "AWS4-HMAC-SHA256 ")) return true;
-  const std::string_view target = req.target;
-  return target.find("X-Amz-Signature=") != std::string_view::npos;
 }
 
 // The URL seen as an HTTP API with one $default route: the event and the CORS rules are those
@@ -56,23 +50,10 @@ Api UrlApi(const FunctionUrlTarget& target) {
   return api;
 }
 
+// Lambda's answer, with its request id.
 void Write(GatewayResponse response, const std::string& request_id, HttpResponse& res) {
-  res.status = response.status;
-  std::string content_type;
-  for (auto& [k, v] : response.headers) {
-    if (EqualsIgnoreCase(k, "content-type")) {
-      content_type = std::move(v);
-      continue;
-    }
-    if (v.find_first_of("\r\n") != std::string::npos) continue;
-    res.headers.emplace_back(std::move(k), std::move(v));
-  }
-  res.headers.emplace_back("x-amzn-RequestId", request_id);
-  if (content_type.empty()) {
-    res.body = std::move(response.body);
-  } else {
-    res.SetContent(std::move(response.body), content_type);
-  }
+  response.headers.emplace_back("x-amzn-RequestId", request_id);
+  WriteGatewayResponse(std::move(response), res);
 }
 
 }  // namespace
@@ -87,18 +68,13 @@ std::string FunctionUrls::UrlIdOfHost(std::string_view host) {
 }
 
 void FunctionUrls::Serve(HttpRequest& req, HttpResponse& res) const {
-  const std::string request_id = NewUuid();
   if (Status read = ReadBody(req, kMaxRequestBytes); !read.ok()) {
     Write(Json(413, R"({"Message":"Request must be smaller than 6291456 bytes for the InvokeFunction operation"})"),
-          request_id, res);
+          NewUuid(), res);
     return;
   }
   std::string_view target_path = req.target;
-  std::string_view raw_query;
-  if (size_t q = target_path.find('?'); q != std::string_view::npos) {
-    raw_query = target_path.substr(q + 1);
-    target_path = target_path.substr(0, q);
-  }
+  target_path = target_path.substr(0, target_path.find('?'));
   std::string url_id = UrlIdOfHost(req.Header("host"));
   std::string domain;
   if (url_id.empty() && StartsWith(target_path, kPathPrefix)) {
@@ -108,37 +84,20 @@ void FunctionUrls::Serve(HttpRequest& req, HttpResponse& res) const {
     target_path = slash == std::string_view::npos ? "/" : rest.substr(slash);
     domain = fmt::format("{}.lambda-url.{}.localhost", url_id, region_);
   }
-  std::optional<FunctionUrlTarget> target =
-      url_id.empty() ? std::nullopt : functions_->FindUrl(url_id);
+  GatewayRequest request = GatewayRequestOf(req, std::string(target_path.empty() ? "/" : target_path));
+  if (!domain.empty()) request.domain_name = std::move(domain);
+  const std::string& request_id = request.request_id;
+  std::optional<FunctionUrlTarget> target = url_id.empty() ? std::nullopt : functions_->FindUrl(url_id);
   if (!target) {
     Write(Json(403, R"({"Message":"Forbidden"})"), request_id, res);
     return;
   }
+  // lambda-local takes any credentials: an AWS_IAM URL needs the signature to be there.
   const bool iam = target->config.auth_type == "AWS_IAM";
-  if (iam && !IsSigned(req)) {
+  if (iam && !SignedAccessKey(request)) {
     Write(Json(403, std::string(kForbidden)), request_id, res);
     return;
   }
-
-  GatewayRequest request;
-  request.method = req.method;
-  request.path = std::string(target_path.empty() ? "/" : target_path);
-  request.raw_query = std::string(raw_query);
-  request.headers.reserve(req.headers.size());
-  for (size_t i = 0; i < req.headers.size(); ++i) {
-    const std::string& name =
-        i < req.header_names_as_sent.size() ? req.header_names_as_sent[i] : req.headers[i].first;
-    request.headers.emplace_back(name, req.headers[i].second);
-  }
-  request.body = std::move(req.body);
-  if (domain.empty()) {
-    std::string_view host = req.Header("host");
-    domain = std::string(host.substr(0, host.rfind(':')));
-  }
-  request.domain_name = std::move(domain);
-  request.protocol = req.http_1_0 ? "HTTP/1.0" : "HTTP/1.1";
-  request.request_id = request_id;
-  request.time_epoch_ms = NowEpochMs();
 
   const Api api = UrlApi(*target);
   if (IsHttpPreflight(api, request)) {

@@ -95,7 +95,7 @@ const Api* Gateway::FindApi(std::string_view id) const {
   return nullptr;
 }
 
-GatewayRequest Gateway::RequestOf(HttpRequest& req, std::string path) const {
+GatewayRequest GatewayRequestOf(HttpRequest& req, std::string path) {
   GatewayRequest r;
   r.method = req.method;
   r.path = std::move(path);
@@ -180,8 +180,7 @@ GatewayResponse Gateway::Respond(const Api& api, const RouteMatch& match, Gatewa
   return response;
 }
 
-void Gateway::Answer(const GatewayRequest& request, GatewayResponse response, HttpResponse& res,
-                     const std::string& function, int64_t started_us) const {
+void WriteGatewayResponse(GatewayResponse response, HttpResponse& res) {
   res.status = response.status;
   std::string content_type;
   for (auto& [k, v] : response.headers) {
@@ -197,6 +196,11 @@ void Gateway::Answer(const GatewayRequest& request, GatewayResponse response, Ht
   } else {
     res.SetContent(std::move(response.body), content_type);
   }
+}
+
+void Gateway::Answer(const GatewayRequest& request, GatewayResponse response, HttpResponse& res,
+                     const std::string& function, int64_t started_us) const {
+  WriteGatewayResponse(std::move(response), res);
   if (options_.access_log) {
     options_.access_log(fmt::format("{} {} {} {:.3f} ms {}", request.method, request.path, res.status,
                                     double(NowUs() - started_us) / 1000.0,
@@ -211,7 +215,7 @@ void Gateway::ServeApiPort(HttpRequest& req, HttpResponse& res) const {
     res.SetContent(R"({"message":"Request Too Long"})", "application/json");
     return;
   }
-  GatewayRequest request = RequestOf(req, std::string(RawPath(req)));
+  GatewayRequest request = GatewayRequestOf(req, std::string(RawPath(req)));
   if (const Api* api = PreflightApi(apis_, request)) {  // an HTTP API's CORS preflight (cors.h)
     GatewayResponse response = HttpPreflight(*api, request);
     response.headers.emplace_back("apigw-requestid", request.request_id);
@@ -266,7 +270,7 @@ void Gateway::ServeFrontPort(HttpRequest& req, HttpResponse& res) const {
       rest = slash == std::string_view::npos ? "/" : std::string(p.substr(slash));
     }
   }
-  GatewayRequest request = RequestOf(req, rest.empty() ? "/" : rest);
+  GatewayRequest request = GatewayRequestOf(req, rest.empty() ? "/" : rest);
   if (!api) {
     Answer(request, Message(404, "Not Found"), res, "", started);
     return;

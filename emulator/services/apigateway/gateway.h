@@ -36,6 +36,14 @@ struct GatewayOptions {
   bool jwt_skip_signature = false;
 };
 
+// The request a proxy event describes, from what the server parsed (its body moved), at `path`
+// (as sent, without the stage); a new request id, the Host without its port as the domain.
+GatewayRequest GatewayRequestOf(HttpRequest& req, std::string path);
+
+// Writes `response` to `res`: its Content-Type as the body's (none at all when it has none),
+// header values with CR or LF left out.
+void WriteGatewayResponse(GatewayResponse response, HttpResponse& res);
+
 class Gateway {
  public:
   // `functions` must outlive the gateway.
@@ -63,8 +71,6 @@ class Gateway {
   // function's (Serve) with an HTTP API's CORS headers (cors.h).
   GatewayResponse Respond(const Api& api, const RouteMatch& match, GatewayRequest& request) const;
   GatewayResponse Serve(const Api& api, const RouteMatch& match, GatewayRequest& request) const;
-  // Builds the request the proxy event describes from what the server parsed (its body moved).
-  GatewayRequest RequestOf(HttpRequest& req, std::string path) const;
   void Answer(const GatewayRequest& request, GatewayResponse response, HttpResponse& res,
               const std::string& function, int64_t started_us) const;
   const Api* FindApi(std::string_view id) const;
