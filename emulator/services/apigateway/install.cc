@@ -114,13 +114,8 @@ class ApiGatewayService : public Service {
             a.type == Authorizer::Type::kJwt ? std::vector<std::string>{a.jwt_issuer} : a.user_pool_issuers;
         for (const std::string& issuer : issuers) {
           if (options.jwt_keys.count(issuer)) continue;
-          Result<JwksKeys> keys = Status::Ok();
-          if (!options_.jwks.empty()) {
-            if (!given) given = LoadJwks(options_.jwks);
-            keys = *given;
-          } else {
-            keys = DiscoverJwks(issuer);
-          }
+          if (!options_.jwks.empty() && !given) given = LoadJwks(options_.jwks);
+          Result<JwksKeys> keys = options_.jwks.empty() ? DiscoverJwks(issuer) : *given;
           if (keys.ok()) {
             auth_notices_.push_back(fmt::format("{} authorizer {} of API {}: {} key(s) of issuer {} from {}", kind,
                                                 a.name, api.id, keys->size(), issuer,
